@@ -1,0 +1,5 @@
+"""Allow ``python -m jcnian``."""
+
+from jcnian.cli import main
+
+main()

@@ -1,0 +1,400 @@
+"""Ledger queries and changes: the campaign, its branches, people and liaisons.
+
+Functions take an open Session and return plain dataclasses or raise typed errors; they
+never print and never commit (the caller's transaction does), so one command is one
+transaction however many functions it calls.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from jcnian.errors import Conflict, InvalidInput, NotFound
+from jcnian.models import (
+    Branch,
+    BranchAlias,
+    Campaign,
+    Category,
+    Liaison,
+    Person,
+    PhaseWindow,
+)
+from jcnian.names import FORMS, form_from_name, near_duplicates, normalise, resolve
+from jcnian.phases import PHASES
+from jcnian.seed import CATEGORIES, SeedRow
+
+ROLES = ("leader", "cadre")
+
+
+@dataclass(frozen=True)
+class BranchView:
+    """A branch as lists and the JSON contract show it."""
+
+    name: str
+    form: str
+    category: str
+    leader: str | None
+    cadre: str | None
+    remarks: str | None
+    seq: int
+
+
+@dataclass(frozen=True)
+class BranchDetail:
+    branch: BranchView
+    aliases: list[str]
+    campaign: str
+
+
+@dataclass(frozen=True)
+class LiaisonRef:
+    branch: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PersonView:
+    name: str
+    liaisons: list[LiaisonRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    created: bool
+    campaign: str
+    branches: int
+    people: int
+
+
+@dataclass(frozen=True)
+class RemoveResult:
+    name: str
+    liaisons: int
+
+
+# --- campaign -----------------------------------------------------------------------
+
+
+def current_campaign(session: Session) -> Campaign:
+    """The ledger's campaign. A shared ledger with several towns will select one here."""
+    campaigns = session.exec(select(Campaign).order_by(Campaign.id)).all()
+    if not campaigns:
+        raise NotFound("账本里还没有活动，请先运行 jcnian init。")
+    return campaigns[0]
+
+
+def campaign_label(campaign: Campaign) -> str:
+    return f"{campaign.town}{campaign.year}年基层组织建设年活动"
+
+
+def init_ledger(session: Session, town: str, year: int, rows: Sequence[SeedRow]) -> InitResult:
+    """Create the campaign and seed it from the liaison table; a second run changes nothing."""
+    existing = session.exec(select(Campaign)).first()
+    if existing is not None:
+        return InitResult(
+            created=False,
+            campaign=campaign_label(existing),
+            branches=_count(session, Branch, Branch.campaign_id == existing.id),
+            people=_count(session, Person, Person.campaign_id == existing.id),
+        )
+    if not 1949 <= year <= 2100:
+        raise InvalidInput(f"年份 {year} 不合理，请写四位年份，如 2012。")
+    town = town.strip()
+    if not town:
+        raise InvalidInput("镇名不能为空。")
+    campaign = Campaign(town=town, year=year)
+    session.add(campaign)
+    for seq, name in enumerate(CATEGORIES, start=1):
+        if session.exec(select(Category).where(Category.name == name)).first() is None:
+            session.add(Category(name=name, seq=seq))
+    session.flush()
+    for phase, _label, start, end in PHASES:
+        session.add(
+            PhaseWindow(
+                campaign_id=campaign.id,
+                phase=phase,
+                start=date.fromisoformat(f"{year}-{start}"),
+                end=date.fromisoformat(f"{year}-{end}"),
+            )
+        )
+    for row in rows:
+        _add_branch(session, campaign, row)
+    session.flush()
+    return InitResult(
+        created=True,
+        campaign=campaign_label(campaign),
+        branches=len(rows),
+        people=_count(session, Person, Person.campaign_id == campaign.id),
+    )
+
+
+def _count(session: Session, model: type, *where: object) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+# --- branches -----------------------------------------------------------------------
+
+
+def _category(session: Session, name: str) -> Category:
+    cat = session.exec(select(Category).where(Category.name == name.strip())).first()
+    if cat is None:
+        raise InvalidInput(f"分类“{name}”不存在，应为 {'/'.join(CATEGORIES)} 之一。")
+    return cat
+
+
+def find_branch(session: Session, query: str) -> Branch:
+    """A branch by full name, alias or unique part (``五夫村`` → 五夫村党总支)."""
+    campaign = current_campaign(session)
+    branches = session.exec(select(Branch).where(Branch.campaign_id == campaign.id)).all()
+    by_name = {b.name: b for b in branches}
+    aliases = {
+        a.alias: session.get(Branch, a.branch_id)
+        for a in session.exec(select(BranchAlias).where(BranchAlias.campaign_id == campaign.id))
+    }
+    return resolve(query, by_name, "党组织", aliases)
+
+
+def list_branches(session: Session, category: str | None = None) -> list[BranchView]:
+    """Branches in the seed's order with their liaisons, in one query."""
+    campaign = current_campaign(session)
+    stmt = (
+        select(Branch, Category.name)
+        .join(Category, Branch.category_id == Category.id)
+        .where(Branch.campaign_id == campaign.id)
+        .order_by(Branch.seq)
+    )
+    if category:
+        stmt = stmt.where(Category.id == _category(session, category).id)
+    rows = session.exec(stmt).all()
+    liaisons: dict[tuple[int, str], str] = {}
+    ids = [b.id for b, _ in rows]
+    if ids:
+        for branch_id, role, name in session.exec(
+            select(Liaison.branch_id, Liaison.role, Person.name)
+            .join(Person, Liaison.person_id == Person.id)
+            .where(Liaison.branch_id.in_(ids))  # type: ignore[union-attr]
+        ):
+            liaisons[(branch_id, role)] = name
+    return [
+        BranchView(
+            name=b.name,
+            form=b.form,
+            category=cat,
+            leader=liaisons.get((b.id, "leader")),
+            cadre=liaisons.get((b.id, "cadre")),
+            remarks=b.remarks,
+            seq=b.seq,
+        )
+        for b, cat in rows
+    ]
+
+
+def _view(session: Session, branch: Branch) -> BranchView:
+    cat = session.get(Category, branch.category_id)
+    names = {
+        role: name
+        for role, name in session.exec(
+            select(Liaison.role, Person.name)
+            .join(Person, Liaison.person_id == Person.id)
+            .where(Liaison.branch_id == branch.id)
+        )
+    }
+    return BranchView(
+        name=branch.name,
+        form=branch.form,
+        category=cat.name if cat else "",
+        leader=names.get("leader"),
+        cadre=names.get("cadre"),
+        remarks=branch.remarks,
+        seq=branch.seq,
+    )
+
+
+def show_branch(session: Session, query: str) -> BranchDetail:
+    branch = find_branch(session, query)
+    aliases = session.exec(select(BranchAlias.alias).where(BranchAlias.branch_id == branch.id)).all()
+    return BranchDetail(
+        branch=_view(session, branch),
+        aliases=sorted(aliases),
+        campaign=campaign_label(current_campaign(session)),
+    )
+
+
+def _check_form(name: str, form: str | None) -> str:
+    chosen = form or form_from_name(name)
+    if chosen not in FORMS:
+        raise InvalidInput(f"无法从名称“{name}”判断组织形式，请用 --form 指定 {'/'.join(FORMS)} 之一。")
+    return chosen
+
+
+def _add_branch(session: Session, campaign: Campaign, row: SeedRow) -> Branch:
+    name = normalise(row.name)
+    clash = session.exec(select(Branch).where(Branch.campaign_id == campaign.id, Branch.name == name)).first()
+    if clash is not None:
+        raise Conflict(f"党组织“{name}”已在账本中。")
+    last = session.exec(select(func.max(Branch.seq)).where(Branch.campaign_id == campaign.id)).one()
+    branch = Branch(
+        campaign_id=campaign.id,  # type: ignore[arg-type]
+        seq=(last or 0) + 1,
+        name=name,
+        form=_check_form(name, row.form),
+        category_id=_category(session, row.category).id,  # type: ignore[arg-type]
+        remarks=row.remarks,
+    )
+    session.add(branch)
+    session.flush()
+    for role, person in (("leader", row.leader), ("cadre", row.cadre)):
+        if person:
+            _set_role(session, campaign, branch, role, person)
+    return branch
+
+
+def add_branch(session: Session, row: SeedRow) -> BranchView:
+    """Add a branch at the end of the seed's order."""
+    branch = _add_branch(session, current_campaign(session), row)
+    return _view(session, branch)
+
+
+def edit_branch(
+    session: Session,
+    query: str,
+    *,
+    new_name: str | None = None,
+    form: str | None = None,
+    category: str | None = None,
+    remarks: str | None = None,
+) -> BranchView:
+    """Change a branch's name, form, category or remarks (``remarks=""`` clears them)."""
+    branch = find_branch(session, query)
+    if new_name is not None:
+        name = normalise(new_name)
+        if not name:
+            raise InvalidInput("新名称不能为空。")
+        clash = session.exec(
+            select(Branch).where(
+                Branch.campaign_id == branch.campaign_id, Branch.name == name, Branch.id != branch.id
+            )
+        ).first()
+        if clash is not None:
+            raise Conflict(f"党组织“{name}”已在账本中，不能重名。")
+        branch.name = name
+    if form is not None:
+        branch.form = _check_form(branch.name, form)
+    if category is not None:
+        branch.category_id = _category(session, category).id  # type: ignore[assignment]
+    if remarks is not None:
+        branch.remarks = remarks.strip() or None
+    session.add(branch)
+    session.flush()
+    return _view(session, branch)
+
+
+def remove_branch(session: Session, query: str) -> RemoveResult:
+    """Delete a branch and, by cascade, everything recorded for it."""
+    branch = find_branch(session, query)
+    liaisons = _count(session, Liaison, Liaison.branch_id == branch.id)
+    name = branch.name
+    session.delete(branch)
+    session.flush()
+    return RemoveResult(name=name, liaisons=liaisons)
+
+
+def add_alias(session: Session, query: str, alias: str) -> tuple[str, str]:
+    """Register another spelling of a branch's name, for imports and typing."""
+    branch = find_branch(session, query)
+    key = normalise(alias)
+    if not key:
+        raise InvalidInput("别名不能为空。")
+    taken = session.exec(
+        select(Branch.name).where(Branch.campaign_id == branch.campaign_id, Branch.name == key)
+    ).first()
+    other = session.exec(
+        select(BranchAlias).where(BranchAlias.campaign_id == branch.campaign_id, BranchAlias.alias == key)
+    ).first()
+    if taken or (other and other.branch_id != branch.id):
+        raise Conflict(f"“{key}”已是另一个党组织的名称或别名。")
+    if other is None:
+        session.add(BranchAlias(campaign_id=branch.campaign_id, branch_id=branch.id, alias=key))  # type: ignore[arg-type]
+        session.flush()
+    return branch.name, key
+
+
+# --- people and liaisons ------------------------------------------------------------
+
+
+def _person(session: Session, campaign: Campaign, name: str) -> Person:
+    key = normalise(name)
+    if not key:
+        raise InvalidInput("人名不能为空。")
+    person = session.exec(select(Person).where(Person.campaign_id == campaign.id, Person.name == key)).first()
+    if person is None:
+        person = Person(campaign_id=campaign.id, name=key)  # type: ignore[arg-type]
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _set_role(session: Session, campaign: Campaign, branch: Branch, role: str, name: str) -> None:
+    person = _person(session, campaign, name)
+    liaison = session.exec(
+        select(Liaison).where(Liaison.branch_id == branch.id, Liaison.role == role)
+    ).first()
+    if liaison is None:
+        session.add(Liaison(branch_id=branch.id, person_id=person.id, role=role))  # type: ignore[arg-type]
+    else:
+        liaison.person_id = person.id  # type: ignore[assignment]
+        session.add(liaison)
+    session.flush()
+
+
+def set_liaison(
+    session: Session, query: str, *, leader: str | None = None, cadre: str | None = None
+) -> BranchView:
+    """Assign a branch's 联系领导 and/or 联系干部, replacing whoever held the role."""
+    if leader is None and cadre is None:
+        raise InvalidInput("请至少给出 --leader 或 --cadre。")
+    campaign = current_campaign(session)
+    branch = find_branch(session, query)
+    for role, name in (("leader", leader), ("cadre", cadre)):
+        if name is not None:
+            _set_role(session, campaign, branch, role, name)
+    return _view(session, branch)
+
+
+def clear_liaison(session: Session, query: str, roles: Sequence[str] = ROLES) -> BranchView:
+    """Remove a branch's liaisons; the people stay, with whatever other duties they hold."""
+    branch = find_branch(session, query)
+    session.exec(
+        delete(Liaison).where(Liaison.branch_id == branch.id, Liaison.role.in_(roles))  # type: ignore[call-overload,attr-defined]
+    )
+    session.flush()
+    return _view(session, branch)
+
+
+def list_people(session: Session) -> list[PersonView]:
+    """Every person with their liaisons, in the seed's branch order, leader before cadre."""
+    campaign = current_campaign(session)
+    people = session.exec(select(Person).where(Person.campaign_id == campaign.id).order_by(Person.id)).all()
+    duties: dict[int, list[LiaisonRef]] = {p.id: [] for p in people}  # type: ignore[misc]
+    for person_id, branch_name, role in session.exec(
+        select(Liaison.person_id, Branch.name, Liaison.role)
+        .join(Branch, Liaison.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id)
+        .order_by(Branch.seq, Liaison.role.desc())  # type: ignore[attr-defined]
+    ):
+        duties[person_id].append(LiaisonRef(branch=branch_name, role=role))
+    return [PersonView(name=p.name, liaisons=duties[p.id]) for p in people]  # type: ignore[index]
+
+
+def show_person(session: Session, query: str) -> PersonView:
+    people = {p.name: p for p in list_people(session)}
+    return resolve(query, people, "人员")
+
+
+def check_people(session: Session) -> list[tuple[PersonView, PersonView]]:
+    """Pairs of people whose names may be one person mistyped (魏建亮 / 魏建良)."""
+    people = {p.name: p for p in list_people(session)}
+    return [(people[a], people[b]) for a, b in near_duplicates(people)]

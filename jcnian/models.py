@@ -1,0 +1,214 @@
+"""SQLModel tables of the ledger.
+
+Names follow the glossary in DESIGN.md. Values a clerk reads (categories, grades, indicator
+and source names) are stored in Chinese as the seed writes them, because the rubric that
+defines indicators and sources is a configurable file keyed by those names.
+
+Every table that hangs off a branch deletes with it (``ON DELETE CASCADE``); the CLI asks
+for ``--yes`` and reports what goes before it removes a branch.
+"""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# --- ledger ---------------------------------------------------------------------------
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the ledger itself, such as ``schema_version``."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Campaign(SQLModel, table=True):
+    """One 基层组织建设年活动: a town and a year (seed: 驿亭镇, 2012)."""
+
+    __table_args__ = (UniqueConstraint("town", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    town: str
+    year: int
+    created_at: datetime = Field(default_factory=_now)
+
+
+class PhaseWindow(SQLModel, table=True):
+    """The dates of one phase; windows may overlap, as they do in the seed."""
+
+    __tablename__ = "phase_window"
+    __table_args__ = (UniqueConstraint("campaign_id", "phase"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    phase: str
+    start: date
+    end: date
+
+
+class Category(SQLModel, table=True):
+    """分类: the seed's four categories; a category may have no branch."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    seq: int
+
+
+class Branch(SQLModel, table=True):
+    """基层党组织. ``seq`` keeps the seed's order, which every report follows."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    seq: int
+    name: str
+    form: str
+    category_id: int = Field(foreign_key="category.id")
+    remarks: str | None = None
+
+
+class BranchAlias(SQLModel, table=True):
+    """Another name a spreadsheet may use for a branch (``branch alias``)."""
+
+    __tablename__ = "branch_alias"
+    __table_args__ = (UniqueConstraint("campaign_id", "alias"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    alias: str
+
+
+class Person(SQLModel, table=True):
+    """A 联系领导 or 联系干部, identified by the name with all whitespace removed."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    name: str
+
+
+class Liaison(SQLModel, table=True):
+    """A person's liaison duty for a branch: one leader and one cadre per branch at most."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    role: str  # "leader" | "cadre"
+
+
+# --- grading (分类定级) ----------------------------------------------------------------
+
+
+class Rubric(SQLModel, table=True):
+    """The rubric a ledger is graded with, kept as the TOML text it was set from.
+
+    The newest row is in force; older rows stay so that a grade can be traced to the
+    rubric that produced it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    content: str
+    set_at: datetime = Field(default_factory=_now)
+
+
+class SurveyImport(SQLModel, table=True):
+    """One batch import of survey results; score and ballot rows point back to it."""
+
+    __tablename__ = "survey_import"
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    file_name: str
+    sha256: str = Field(index=True)
+    layout: str
+    source: str | None = None
+    rows: int
+    replaced: str | None = None  # JSON summary of the rows a --replace removed
+    imported_at: datetime = Field(default_factory=_now)
+
+
+class Score(SQLModel, table=True):
+    """Points one respondent gave a branch on one indicator, for one evaluation source.
+
+    ``respondent`` is "" for a single collective score; with many respondents the
+    source's points on that indicator are their mean.
+    """
+
+    __table_args__ = (UniqueConstraint("branch_id", "source", "indicator", "respondent"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    source: str
+    indicator: str
+    respondent: str = ""
+    points: float
+    import_id: int | None = Field(
+        default=None, foreign_key="survey_import.id", ondelete="SET NULL", index=True
+    )
+    entered_at: datetime = Field(default_factory=_now)
+
+
+class Deduction(SQLModel, table=True):
+    """逐项扣分: one item deducted from an indicator's full marks."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "source", "indicator", "respondent", "item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    source: str
+    indicator: str
+    respondent: str = ""
+    item: str
+    points: float
+    import_id: int | None = Field(
+        default=None, foreign_key="survey_import.id", ondelete="SET NULL", index=True
+    )
+    entered_at: datetime = Field(default_factory=_now)
+
+
+class Ballot(SQLModel, table=True):
+    """Mass ballot counts for a branch: 好/较好/一般/较差 or 满意/基本满意/不满意."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "option"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    option: str
+    count: int
+    import_id: int | None = Field(
+        default=None, foreign_key="survey_import.id", ondelete="SET NULL", index=True
+    )
+    entered_at: datetime = Field(default_factory=_now)
+
+
+class Veto(SQLModel, table=True):
+    """一票否决: a condition from the rubric's veto list found at a branch."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "condition"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    condition: str
+    note: str | None = None
+    entered_at: datetime = Field(default_factory=_now)
+
+
+class GradeEvent(SQLModel, table=True):
+    """One step of a branch's grade history; the current grades are derived from these.
+
+    ``step`` is one of proposed, deliberated, final, published, changed, regraded.
+    """
+
+    __tablename__ = "grade_event"
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    step: str
+    grade: str | None = None
+    score: float | None = None
+    on: date | None = None
+    reason: str | None = None
+    override: str | None = None
+    at: datetime = Field(default_factory=_now)

@@ -1,0 +1,117 @@
+"""The liaison table (附件1) as a CSV file: read and validated before anything is written.
+
+An edge module: it turns a file into checked rows and names the file, row and field of
+every problem, so ``jcnian init --from FILE`` either seeds everything or nothing.
+"""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from jcnian.errors import InvalidInput
+from jcnian.names import FORMS, form_from_name, normalise
+
+CATEGORIES = ("农村", "国有金融机构", "非公制企业", "机关事业单位")
+COLUMNS = ("name", "form", "category", "leader", "cadre", "remarks")
+HEADER_ALIASES = {
+    "党组织名称": "name",
+    "党组织": "name",
+    "名称": "name",
+    "组织形式": "form",
+    "形式": "form",
+    "分类": "category",
+    "类别": "category",
+    "联系领导": "leader",
+    "联系干部": "cadre",
+    "备注": "remarks",
+}
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    """One branch of the liaison table; blank cells are None, never an empty name."""
+
+    name: str
+    form: str
+    category: str
+    leader: str | None
+    cadre: str | None
+    remarks: str | None
+
+
+def data_dir() -> Path:
+    """``data/`` inside an installed wheel, or beside the package in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "data"
+    return installed if installed.is_dir() else here.parent / "data"
+
+
+def default_seed_path() -> Path:
+    return data_dir() / "seed_branches.csv"
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def read_seed(path: Path) -> list[SeedRow]:
+    """Read and check a liaison table; raise InvalidInput listing every problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件 {path}：{exc.strerror or exc}。") from exc
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise InvalidInput(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 的 CSV。")
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if not header:
+        raise InvalidInput(f"{path}：文件是空的。")
+    keys = [HEADER_ALIASES.get(h.strip(), h.strip().lower()) for h in header]
+    missing = [c for c in ("name", "category") if c not in keys]
+    if missing:
+        raise InvalidInput(f"{path}:1：缺少列 {'、'.join(missing)}（表头应含 {','.join(COLUMNS)}）。")
+    problems: list[str] = []
+    rows: list[SeedRow] = []
+    seen: dict[str, int] = {}
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        rec = dict(zip(keys, cells, strict=False))
+        name = (rec.get("name") or "").strip()
+        where = f"{path}:{line_no}"
+        if not name:
+            problems.append(f"{where}：name（党组织名称）为空。")
+            continue
+        form = _blank_to_none(rec.get("form")) or form_from_name(name)
+        if form not in FORMS:
+            problems.append(f"{where}：form（组织形式）“{rec.get('form', '')}”不是 {'/'.join(FORMS)} 之一。")
+        category = (rec.get("category") or "").strip()
+        if category not in CATEGORIES:
+            problems.append(f"{where}：category（分类）“{category}”不是 {'/'.join(CATEGORIES)} 之一。")
+        key = normalise(name)
+        if key in seen:
+            problems.append(f"{where}：name（党组织名称）“{name}”与第 {seen[key]} 行重复。")
+        seen[key] = line_no
+        rows.append(
+            SeedRow(
+                name=name,
+                form=form or "",
+                category=category,
+                leader=_blank_to_none(rec.get("leader")),
+                cadre=_blank_to_none(rec.get("cadre")),
+                remarks=_blank_to_none(rec.get("remarks")),
+            )
+        )
+    if problems:
+        raise InvalidInput(f"{path} 有 {len(problems)} 处错误，未写入任何数据：", problems)
+    if not rows:
+        raise InvalidInput(f"{path}：没有任何党组织数据。")
+    return rows

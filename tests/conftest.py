@@ -1,0 +1,42 @@
+"""Shared fixtures: every test gets its own ledger file inside pytest's tmp_path."""
+
+from collections.abc import Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from jcnian.cli import app
+
+Run = Callable[..., object]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No test reads the developer's $JCNIAN_DB or writes into the working folder."""
+    monkeypatch.delenv("JCNIAN_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def db(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    return str(tmp_path / "ledger.db")
+
+
+@pytest.fixture
+def run(db: str):  # type: ignore[no-untyped-def]
+    """Invoke ``jcnian --db <tmp ledger> ARGS…``; the result has stdout, stderr, exit_code."""
+    runner = CliRunner()
+
+    def _run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, ["--db", db, *args], input=input)
+
+    return _run
+
+
+@pytest.fixture
+def seeded(run):  # type: ignore[no-untyped-def]
+    """A ledger initialised from the seed's liaison table (驿亭镇, 2012, 32 branches)."""
+    result = run("init")
+    assert result.exit_code == 0, result.stderr
+    return run

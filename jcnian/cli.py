@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 
 from jcnian.commands import ledger as ledger_cmds
 from jcnian.commands.common import State, say
+from jcnian.commands.grade import grade_app
 
 
 def _is_cli_signal(exc: BaseException) -> bool:
@@ -75,6 +76,7 @@ app.command("init")(ledger_cmds.init)
 app.add_typer(ledger_cmds.branch_app, name="branch")
 app.add_typer(ledger_cmds.people_app, name="people")
 app.add_typer(ledger_cmds.liaison_app, name="liaison")
+app.add_typer(grade_app, name="grade")
 
 
 def main() -> None:

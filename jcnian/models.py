@@ -10,7 +10,7 @@ for ``--yes`` and reports what goes before it removes a branch.
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
@@ -141,7 +141,18 @@ class Score(SQLModel, table=True):
     source's points on that indicator are their mean.
     """
 
-    __table_args__ = (UniqueConstraint("branch_id", "source", "indicator", "respondent"),)
+    __table_args__ = (
+        UniqueConstraint("branch_id", "source", "indicator", "respondent"),
+        # Survey rows only (partial): compute finds the few keys that need a mean at once.
+        Index(
+            "ix_score_survey",
+            "branch_id",
+            "source",
+            "indicator",
+            sqlite_where=text("respondent <> ''"),
+            postgresql_where=text("respondent <> ''"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
     source: str
@@ -200,6 +211,7 @@ class GradeEvent(SQLModel, table=True):
     """One step of a branch's grade history; the current grades are derived from these.
 
     ``step`` is one of proposed, deliberated, final, published, changed, regraded.
+    ``rubric_id`` names the rubric a proposal was computed with; ``by`` who decided.
     """
 
     __tablename__ = "grade_event"
@@ -211,4 +223,6 @@ class GradeEvent(SQLModel, table=True):
     on: date | None = None
     reason: str | None = None
     override: str | None = None
+    by: str | None = None
+    rubric_id: int | None = Field(default=None, foreign_key="rubric.id", ondelete="SET NULL")
     at: datetime = Field(default_factory=_now)

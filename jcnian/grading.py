@@ -1,0 +1,573 @@
+"""Pure rules of 分类定级 (seed, 二、(二) and 三、二): rubric, scores, grades, quota, ranks.
+
+Everything here is a function of plain data, with no database and no printing, so the rules
+can be tested alone and the storage layer (jcnian.gradebook) and the CLI only feed them.
+Shares and ratios are exact Fractions: the quota's largest-remainder method compares
+remainders such as 0.6 and 0.6, which floats would split by representation error.
+"""
+
+import math
+import tomllib
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any, Generic, TypeVar
+
+from jcnian.errors import InvalidInput
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Grade(StrEnum):
+    """等级, best first; the value is the Chinese word stored in the ledger."""
+
+    GOOD = "好"
+    FAIRLY_GOOD = "较好"
+    AVERAGE = "一般"
+    POOR = "较差"
+
+    @property
+    def rank(self) -> int:
+        """0 for 好 … 3 for 较差, so that ``a.rank < b.rank`` means a is the better grade."""
+        return GRADE_OPTIONS.index(self.value)
+
+
+GRADE_OPTIONS = ("好", "较好", "一般", "较差")
+SATISFACTION_OPTIONS = ("满意", "基本满意", "不满意")
+BALLOT_OPTIONS = GRADE_OPTIONS + SATISFACTION_OPTIONS
+# Votes that count towards the mass satisfaction rate.
+FAVOURABLE = frozenset({"好", "较好", "满意", "基本满意"})
+
+_GRADE_ALIASES = {
+    "good": Grade.GOOD,
+    "fairly_good": Grade.FAIRLY_GOOD,
+    "fairly-good": Grade.FAIRLY_GOOD,
+    "average": Grade.AVERAGE,
+    "poor": Grade.POOR,
+}
+_BALLOT_ALIASES = {
+    **{k: v.value for k, v in _GRADE_ALIASES.items()},
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "basically-satisfied": "基本满意",
+    "dissatisfied": "不满意",
+    "unsatisfied": "不满意",
+}
+
+# The quota's three bands (seed: 好、较好 30%, 一般 60%, 较差 10%).
+BANDS = ("好+较好", "一般", "较差")
+TOP_BAND, MIDDLE_BAND, BOTTOM_BAND = BANDS
+# Equal remainders go to the larger share first, then in this order: the middle band before
+# the top, and 较差 last, so that a tie never enlarges the band that marks a branch as weak.
+TIE_ORDER = (MIDDLE_BAND, TOP_BAND, BOTTOM_BAND)
+TIE_RULE = (
+    "余数相同时，比例大的一档优先（一般 0.60 先于 较差 0.10）；比例也相同时依次为 一般、好+较好、较差。"
+)
+
+
+def _strip(text: str) -> str:
+    return "".join(str(text).split())
+
+
+def parse_grade(text: str) -> Grade:
+    """A grade as a clerk types it: 好/较好/一般/较差 or good/fairly_good/average/poor."""
+    key = _strip(text)
+    if key in GRADE_OPTIONS:
+        return Grade(key)
+    if key.lower() in _GRADE_ALIASES:
+        return _GRADE_ALIASES[key.lower()]
+    raise InvalidInput(
+        f"等级“{text}”无效，应为 {'/'.join(GRADE_OPTIONS)}（或 good/fairly_good/average/poor）之一。"
+    )
+
+
+def parse_ballot_option(text: str) -> str:
+    """A ballot option (好/较好/一般/较差 or 满意/基本满意/不满意, or their English names)."""
+    key = _strip(text)
+    if key in BALLOT_OPTIONS:
+        return key
+    if key.lower() in _BALLOT_ALIASES:
+        return _BALLOT_ALIASES[key.lower()]
+    raise InvalidInput(f"选票选项“{text}”无效，应为 {'/'.join(BALLOT_OPTIONS)} 之一。")
+
+
+def band_of(grade: Grade) -> str:
+    """The quota band a grade counts in: 好 and 较好 share one band."""
+    if grade in (Grade.GOOD, Grade.FAIRLY_GOOD):
+        return TOP_BAND
+    return MIDDLE_BAND if grade is Grade.AVERAGE else BOTTOM_BAND
+
+
+# --- rubric ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """评分办法. ``sources`` holds weights normalised to sum 1; ``raw_weights`` as written."""
+
+    indicators: dict[str, float]
+    sources: dict[str, float]
+    raw_weights: dict[str, float]
+    thresholds: dict[Grade, float]
+    satisfaction_min: Fraction
+    satisfaction_cap: Grade
+    vetoes: tuple[str, ...]
+    quota: dict[str, Fraction]
+    tolerance: Fraction
+    backward_category: str
+    backward_ratio: Fraction
+    text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def total_points(self) -> float:
+        return sum(self.indicators.values())
+
+
+_TABLES = {
+    "indicators",
+    "sources",
+    "thresholds",
+    "satisfaction",
+    "veto",
+    "quota",
+    "backward",
+}
+
+
+def _number(value: Any) -> Fraction | None:
+    """A TOML number as an exact fraction of what was written (0.3 is 3/10, not a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return Fraction(str(value))
+
+
+def _table(doc: Mapping[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
+    value = doc.get(key)
+    if value is None:
+        problems.append(f"缺少 [{key}] 表。")
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"[{key}] 应为一个表。")
+        return {}
+    return value
+
+
+def _unknown(table: Mapping[str, Any], name: str, allowed: Collection[str], problems: list[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            problems.append(f"[{name}] 中的“{key}”无法识别，应为 {'、'.join(allowed)} 之一。")
+
+
+def _points_table(doc: Mapping[str, Any], name: str, label: str, problems: list[str]) -> dict[str, Fraction]:
+    out: dict[str, Fraction] = {}
+    for key, raw in _table(doc, name, problems).items():
+        value = _number(raw)
+        if value is None or value <= 0:
+            problems.append(f"[{name}] {key} = {raw!r}：{label}应为正数。")
+            continue
+        if not _strip(key):
+            problems.append(f"[{name}] 中有空名称。")
+            continue
+        out[_strip(key)] = value
+    if not out and not any(p.startswith(f"缺少 [{name}]") for p in problems):
+        problems.append(f"[{name}] 至少要有一项。")
+    return out
+
+
+def _ratio(raw: Any, where: str, problems: list[str], *, low_open: bool = False) -> Fraction:
+    value = _number(raw)
+    if value is None or value < 0 or value > 1 or (low_open and value == 0):
+        bound = "大于 0 且不超过 1" if low_open else "在 0 到 1 之间"
+        problems.append(f"{where} = {raw!r}：应为{bound}的小数。")
+        return Fraction(0)
+    return value
+
+
+def parse_rubric(text: str, origin: str = "评分办法") -> Rubric:
+    """Read and validate a rubric; every problem is named, and a bad text yields no rubric."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{origin} 不是有效的 TOML 文件：{exc}。") from None
+    problems: list[str] = []
+    for key in doc:
+        if key not in _TABLES:
+            problems.append(f"无法识别的表 [{key}]，应为 {'、'.join(sorted(_TABLES))} 之一。")
+
+    indicators = _points_table(doc, "indicators", "满分", problems)
+    if indicators and sum(indicators.values()) != 100:
+        problems.append(f"[indicators] 各项满分合计为 {float(sum(indicators.values())):g}，应为 100。")
+    weights = _points_table(doc, "sources", "权重", problems)
+
+    thresholds: dict[Grade, float] = {}
+    raw_thresholds = _table(doc, "thresholds", problems)
+    for key, raw in raw_thresholds.items():
+        try:
+            grade = parse_grade(key)
+        except InvalidInput:
+            problems.append(f"[thresholds] 中的“{key}”不是等级。")
+            continue
+        if grade is Grade.POOR:
+            problems.append("[thresholds] 不需要“较差”：低于“一般”分数线的即为较差。")
+            continue
+        value = _number(raw)
+        if value is None or not 0 < value <= 100:
+            problems.append(f"[thresholds] {key} = {raw!r}：分数线应在 0 到 100 之间。")
+            continue
+        thresholds[grade] = float(value)
+    needed = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE)
+    if raw_thresholds and all(g in thresholds for g in needed):
+        good, fair, avg = (thresholds[g] for g in needed)
+        if not good > fair > avg:
+            problems.append("[thresholds] 分数线应依次降低：好 > 较好 > 一般。")
+    elif raw_thresholds:
+        absent = [g.value for g in needed if g not in thresholds]
+        problems.append(f"[thresholds] 缺少 {'、'.join(absent)} 的分数线。")
+
+    satisfaction = _table(doc, "satisfaction", problems)
+    _unknown(satisfaction, "satisfaction", ("minimum", "cap"), problems)
+    sat_min = _ratio(satisfaction.get("minimum", 0.9), "[satisfaction] minimum", problems)
+    cap = Grade.AVERAGE
+    try:
+        cap = parse_grade(satisfaction.get("cap", "一般"))
+        if cap is Grade.GOOD:
+            problems.append("[satisfaction] cap 不能是“好”。")
+    except InvalidInput:
+        problems.append(f"[satisfaction] cap = {satisfaction.get('cap')!r}：应为等级。")
+
+    veto = _table(doc, "veto", problems)
+    _unknown(veto, "veto", ("conditions",), problems)
+    conditions = veto.get("conditions", [])
+    vetoes: list[str] = []
+    if not isinstance(conditions, list):
+        problems.append("[veto] conditions 应为文字列表。")
+    else:
+        for item in conditions:
+            if not isinstance(item, str) or not item.strip():
+                problems.append(f"[veto] conditions 中的 {item!r} 应为非空文字。")
+            elif item.strip() in vetoes:
+                problems.append(f"[veto] conditions 中“{item.strip()}”重复。")
+            else:
+                vetoes.append(item.strip())
+
+    quota_table = _table(doc, "quota", problems)
+    _unknown(quota_table, "quota", ("shares", "tolerance"), problems)
+    tolerance = _ratio(quota_table.get("tolerance", 0.05), "[quota] tolerance", problems)
+    shares_raw = quota_table.get("shares", {})
+    shares: dict[str, Fraction] = {}
+    if not isinstance(shares_raw, dict):
+        problems.append("[quota.shares] 应为一个表。")
+        shares_raw = {}
+    _unknown(shares_raw, "quota.shares", BANDS, problems)
+    for band in BANDS:
+        if band not in shares_raw:
+            problems.append(f"[quota.shares] 缺少“{band}”的比例。")
+            continue
+        shares[band] = _ratio(shares_raw[band], f"[quota.shares] {band}", problems)
+    if len(shares) == len(BANDS) and sum(shares.values()) != 1:
+        problems.append(f"[quota.shares] 三档比例合计为 {float(sum(shares.values())):g}，应为 1。")
+
+    backward = _table(doc, "backward", problems)
+    _unknown(backward, "backward", ("category", "ratio"), problems)
+    category = backward.get("category", "农村")
+    if not isinstance(category, str) or not category.strip():
+        problems.append("[backward] category 应为分类名称，如 农村。")
+        category = "农村"
+    ratio = _ratio(backward.get("ratio", 0.1), "[backward] ratio", problems, low_open=True)
+
+    if problems:
+        raise InvalidInput(f"{origin} 有 {len(problems)} 处错误，未作任何改动：", problems)
+    total_weight = sum(weights.values())
+    return Rubric(
+        indicators={k: float(v) for k, v in indicators.items()},
+        sources={k: float(v / total_weight) for k, v in weights.items()},
+        raw_weights={k: float(v) for k, v in weights.items()},
+        thresholds=thresholds,
+        satisfaction_min=sat_min,
+        satisfaction_cap=cap,
+        vetoes=tuple(vetoes),
+        quota=shares,
+        tolerance=tolerance,
+        backward_category=category.strip(),
+        backward_ratio=ratio,
+        text=text,
+    )
+
+
+# --- scores ---------------------------------------------------------------------------
+
+
+def round_score(value: float) -> float:
+    """Half up to two places, the way a score sheet is read (89.995 is 90.00).
+
+    The small slack absorbs binary error in a weighted sum such as 0.3×90 + … + 0.3×90.
+    """
+    return math.floor(value * 100 + 0.5 + 1e-7) / 100
+
+
+def indicator_points(full: float, points: float | None, deductions: Iterable[float] = ()) -> float:
+    """One respondent's points on an indicator: given points (or full marks) less deductions, ≥ 0."""
+    base = full if points is None else points
+    return max(0.0, base - sum(deductions))
+
+
+def mean(values: Sequence[float]) -> float:
+    """Several respondents for one branch, source and indicator count as their mean."""
+    return sum(values) / len(values)
+
+
+def satisfaction_rate(counts: Mapping[str, int]) -> Fraction | None:
+    """(好+较好, or 满意+基本满意) over all votes; None when there are no votes at all."""
+    total = sum(counts.values())
+    if total <= 0:
+        return None
+    return Fraction(sum(n for option, n in counts.items() if option in FAVOURABLE), total)
+
+
+def percent(value: Fraction | float) -> str:
+    return f"{float(value) * 100:.1f}%"
+
+
+def threshold_grade(score: float, thresholds: Mapping[Grade, float]) -> Grade:
+    """The grade the score reaches, read at two decimal places (exactly 90.00 is 好)."""
+    shown = round_score(score)
+    for grade in (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE):
+        if shown >= thresholds[grade] - 1e-9:
+            return grade
+    return Grade.POOR
+
+
+def weighted_total(source_totals: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """Σ weight × source total over the rubric's sources; every source must be present."""
+    return sum(w * source_totals[s] for s, w in weights.items())
+
+
+def missing_parts(present: Mapping[str, Collection[str]], rubric: Rubric) -> list[str]:
+    """What keeps a branch from being graded: absent sources, or indicators absent in one."""
+    out = []
+    for source in rubric.sources:
+        have = present.get(source)
+        if not have:
+            out.append(f"缺{source}")
+            continue
+        lacking = [i for i in rubric.indicators if i not in have]
+        if lacking:
+            out.append(f"{source}缺{'、'.join(lacking)}")
+    return out
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A branch's score and proposed grade, with every change from the threshold grade."""
+
+    score: float
+    threshold: Grade
+    proposed: Grade
+    changes: tuple[str, ...] = ()
+
+
+def assess(
+    source_totals: Mapping[str, float],
+    rubric: Rubric,
+    *,
+    satisfaction: Fraction | None = None,
+    vetoes: Sequence[str] = (),
+) -> Assessment:
+    """Weighted score → threshold grade → satisfaction cap → veto (each change with its reason)."""
+    total = weighted_total(source_totals, rubric.sources)
+    return assess_total(total, rubric, satisfaction=satisfaction, vetoes=vetoes)
+
+
+def assess_total(
+    total: float,
+    rubric: Rubric,
+    *,
+    satisfaction: Fraction | None = None,
+    vetoes: Sequence[str] = (),
+) -> Assessment:
+    """``assess`` from a weighted total already summed (by the database, for many branches)."""
+    score = round_score(total)
+    threshold = threshold_grade(score, rubric.thresholds)
+    grade = threshold
+    changes: list[str] = []
+    cap = rubric.satisfaction_cap
+    if satisfaction is not None and satisfaction < rubric.satisfaction_min and grade.rank < cap.rank:
+        changes.append(
+            f"群众满意率 {percent(satisfaction)} 低于 {percent(rubric.satisfaction_min)}，"
+            f"由“{grade}”降为“{cap}”"
+        )
+        grade = cap
+    if vetoes and grade is not Grade.POOR:
+        changes.append(f"一票否决（{'、'.join(vetoes)}），由“{grade}”定为“较差”")
+        grade = Grade.POOR
+    return Assessment(score=score, threshold=threshold, proposed=grade, changes=tuple(changes))
+
+
+# --- quota ----------------------------------------------------------------------------
+
+
+def _tie_position(band: str, priority: Sequence[str]) -> tuple[int, str]:
+    return (priority.index(band), "") if band in priority else (len(priority), band)
+
+
+def largest_remainder(
+    n: int, shares: Mapping[str, Fraction], priority: Sequence[str] = TIE_ORDER
+) -> dict[str, int]:
+    """Whole targets for ``n`` branches: floors of share × n, the rest by largest remainder.
+
+    Equal remainders go to the larger share, then by ``priority`` (see TIE_RULE), then by
+    name, so the result never depends on the order the shares are given in.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    exact = {band: Fraction(share) * n for band, share in shares.items()}
+    if any(share < 0 for share in shares.values()) or sum(Fraction(s) for s in shares.values()) != 1:
+        raise ValueError("shares must be non-negative and sum to 1")
+    targets = {band: math.floor(value) for band, value in exact.items()}
+    left = n - sum(targets.values())
+    order = sorted(
+        shares,
+        key=lambda b: (-(exact[b] - targets[b]), -Fraction(shares[b]), _tie_position(b, priority)),
+    )
+    for band in order[:left]:
+        targets[band] += 1
+    return {band: targets[band] for band in shares}
+
+
+@dataclass(frozen=True)
+class BandCheck:
+    band: str
+    target_share: Fraction
+    target: int
+    min: int
+    max: int
+    actual: int
+
+    @property
+    def ok(self) -> bool:
+        return self.min <= self.actual <= self.max
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    graded: int
+    bands: tuple[BandCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(b.ok for b in self.bands)
+
+
+def allowed_range(target: int, share: Fraction, tolerance: Fraction, n: int) -> tuple[int, int]:
+    """Counts within ``(share ± tolerance) × n``, always including the target itself."""
+    low = min(target, max(0, math.ceil((share - tolerance) * n)))
+    high = max(target, min(n, math.floor((share + tolerance) * n)))
+    return low, high
+
+
+def check_quota(grades: Iterable[Grade], shares: Mapping[str, Fraction], tolerance: Fraction) -> QuotaCheck:
+    """Per band: target by largest remainder, allowed range, actual count and verdict."""
+    return check_counts(Counter(grades), shares, tolerance)
+
+
+def check_counts(
+    per_grade: Mapping[Grade, int], shares: Mapping[str, Fraction], tolerance: Fraction
+) -> QuotaCheck:
+    """``check_quota`` from how many branches hold each grade."""
+    counts: Counter[str] = Counter()
+    for grade, number in per_grade.items():
+        counts[band_of(grade)] += number
+    n = sum(counts.values())
+    targets = largest_remainder(n, shares)
+    bands = []
+    for band in BANDS:
+        share = Fraction(shares[band])
+        low, high = allowed_range(targets[band], share, tolerance, n)
+        bands.append(BandCheck(band, share, targets[band], low, high, counts.get(band, 0)))
+    return QuotaCheck(graded=n, bands=tuple(bands))
+
+
+# --- ranking: forced distribution and the backward list -------------------------------
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Branches with equal scores across a cut line, and the places they compete for."""
+
+    size: int
+    places: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Placement(Generic[K]):
+    key: K
+    score: float
+    rank: int
+    band: str | None  # None when the branch is in a tie across a cut line
+    tie: Tie | None = None
+
+
+def forced_bands(
+    entries: Sequence[tuple[K, float]], targets: Mapping[str, int], *, last: Collection[K] = ()
+) -> list[Placement[K]]:
+    """Bands a forced distribution by rank would give: best scores fill 好+较好 first.
+
+    Branches in ``last`` (vetoed ones) rank below all others. Equal scores that straddle a
+    cut line are returned as one tie with the places per band, never split.
+    """
+    if sum(targets.values()) != len(entries):
+        raise ValueError("targets must add up to the number of entries")
+    ranked = sorted(entries, key=lambda e: (e[0] in last, -round_score(e[1])))
+    slots = [band for band in BANDS for _ in range(targets.get(band, 0))]
+    out: list[Placement[K]] = []
+    i = 0
+    while i < len(ranked):
+        j = i
+        group_key = (ranked[i][0] in last, round_score(ranked[i][1]))
+        while j < len(ranked) and (ranked[j][0] in last, round_score(ranked[j][1])) == group_key:
+            j += 1
+        places = Counter(slots[i:j])
+        tie = Tie(size=j - i, places=dict(places)) if len(places) > 1 else None
+        for key, score in ranked[i:j]:
+            out.append(Placement(key, score, i + 1, None if tie else slots[i], tie))
+        i = j
+    return out
+
+
+def round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+@dataclass(frozen=True)
+class Backward(Generic[K]):
+    key: K
+    score: float
+    rank: int  # 倒数第 rank 名; equal scores share it
+    tie: bool  # an equal score at the cut line brought this branch in beyond the count
+
+
+def backward_cut(
+    entries: Sequence[tuple[K, float]], ratio: Fraction, population: int | None = None
+) -> list[Backward[K]]:
+    """倒排: the lowest ``ratio`` × population (rounded half up), with every tie at the cut."""
+    size = len(entries) if population is None else population
+    count = min(round_half_up(Fraction(ratio) * size), len(entries))
+    if count <= 0:
+        return []
+    ranked = sorted(entries, key=lambda e: round_score(e[1]))
+    cut = round_score(ranked[count - 1][1])
+    chosen = [e for e in ranked if round_score(e[1]) <= cut]
+    tied = len(chosen) > count
+    out: list[Backward[K]] = []
+    rank = 0
+    previous: float | None = None
+    for position, (key, score) in enumerate(chosen, start=1):
+        shown = round_score(score)
+        if shown != previous:
+            rank, previous = position, shown
+        out.append(Backward(key, score, rank, tied and shown == cut))
+    return out

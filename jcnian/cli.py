@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from jcnian.commands import ledger as ledger_cmds
 from jcnian.commands.common import State, say
 from jcnian.commands.grade import grade_app
+from jcnian.commands.phases import register as register_phases
 
 
 def _is_cli_signal(exc: BaseException) -> bool:
@@ -77,6 +78,7 @@ app.add_typer(ledger_cmds.branch_app, name="branch")
 app.add_typer(ledger_cmds.people_app, name="people")
 app.add_typer(ledger_cmds.liaison_app, name="liaison")
 app.add_typer(grade_app, name="grade")
+register_phases(app)
 
 
 def main() -> None:

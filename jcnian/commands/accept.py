@@ -1,0 +1,188 @@
+"""总结验收 commands: the four ways of acceptance, the decision, rectification and the report."""
+
+from dataclasses import asdict
+from typing import Any
+
+import typer
+
+from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
+from jcnian.commands.phases import NoteOption, OnOption, OverrideOption, say_saved
+
+accept_app = typer.Typer(
+    help="总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。",
+    no_args_is_help=True,
+)
+BranchArg = typer.Argument(..., help="党组织名称或其唯一的一部分。")
+
+
+@accept_app.command("step")
+def accept_step(
+    ctx: typer.Context,
+    branch: str = BranchArg,
+    method: str = typer.Argument(..., help="验收方式：自查初评/实地调查/满意度测评/组织评审。"),
+    on: str | None = OnOption,
+    rate: float | None = typer.Option(None, "--rate", help="满意度测评的满意率：0.93 或 93。"),
+    note: str | None = NoteOption,
+    override: str | None = OverrideOption,
+) -> None:
+    """登记本轮验收的一种方式（自查初评、实地调查、党员群众满意度测评、组织评审）。
+
+    总结验收阶段（8 月上旬起）开始前登记须 --override 理由。
+
+    示例：jcnian accept step 五夫村 满意度测评 --rate 0.94 --on 2012-08-20
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        saved = workflow.record_step(session, branch, method, day, rate=rate, note=note, override=override)
+    say_saved(saved)
+
+
+@accept_app.command("decide")
+def accept_decide(
+    ctx: typer.Context,
+    branch: str = BranchArg,
+    passed: bool = typer.Option(..., "--pass/--fail", help="通过或未通过验收。"),
+    grade: str | None = typer.Option(
+        None, "--grade", help="重新评定的级次：好/较好/一般/较差（通过时必填）。"
+    ),
+    on: str | None = OnOption,
+    reason: str | None = typer.Option(None, "--reason", help="评定理由。"),
+    opinion: str | None = typer.Option(None, "--opinion", help="整改意见（未通过时必填）。"),
+    deadline: str | None = typer.Option(None, "--deadline", help="整改期限 YYYY-MM-DD（未通过时必填）。"),
+    override: str | None = OverrideOption,
+) -> None:
+    """作出验收决定：通过（重新评定级次，记入等级历史）或未通过（提出整改意见和期限）。
+
+    须已有组织考评定级、实施方案、本轮四种验收方式，后进村须有一村一策项目；
+    整改未完成不能通过。确需先行时加 --override 理由，理由记入台账。
+
+    示例：jcnian accept decide 五夫村 --pass --grade 好 --on 2012-09-10
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    limit = parse_date(deadline, "--deadline") if deadline else None
+    with ledger(ctx) as session:
+        view = workflow.decide(
+            session,
+            branch,
+            passed=passed,
+            on=day,
+            grade=grade,
+            reason=reason,
+            opinion=opinion,
+            deadline=limit,
+            override=override,
+        )
+    if view.status == "unchanged":
+        say(f"{view.branch}：已登记过这一验收决定，未做改动。")
+        return
+    regrade = f"，重新评定为“{view.grade}”" if view.grade else ""
+    if view.passed:
+        say(f"{view.branch}：第 {view.round} 轮验收通过{regrade}。")
+    else:
+        say(
+            f"{view.branch}：第 {view.round} 轮验收未通过{regrade}；整改意见“{view.opinion}”，期限 {view.deadline}。"
+        )
+    if view.override:
+        say(f"  已越过顺序检查，理由“{view.override}”已记入台账。", "yellow")
+
+
+@accept_app.command("rectified")
+def accept_rectified(
+    ctx: typer.Context,
+    branch: str = BranchArg,
+    on: str | None = OnOption,
+    note: str | None = NoteOption,
+) -> None:
+    """登记整改完成，之后可以重新验收。
+
+    示例：jcnian accept rectified 孝丰村 --on 2012-09-20 --note 已补建活动室
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        saved = workflow.close_rectification(session, branch, day, note)
+    say_saved(saved)
+
+
+REPORT_COLUMNS = [
+    ("branch", "党组织"),
+    ("category", "分类"),
+    ("initial", "定级"),
+    ("final", "验收后"),
+    ("moved", "升降"),
+    ("result", "验收结果"),
+    ("satisfaction", "满意率"),
+    ("rectification", "整改"),
+]
+
+
+def report_json(report: Any) -> dict[str, Any]:
+    return {
+        "as_of": report.as_of,
+        "branches": [asdict(r) for r in report.rows],
+        "moved_up": report.moved_up,
+        "moved_down": report.moved_down,
+        "failed": report.failed,
+        "open_rectifications": report.open_rectifications,
+        "pending": report.pending,
+        "overrides": report.overrides,
+    }
+
+
+def render_report(report: Any, fmt: Format) -> None:
+    """The acceptance report as tables (or JSON/CSV); ``jcnian demo`` prints it too."""
+    if fmt is Format.json:
+        emit_json(report_json(report))
+        return
+    rows = [
+        asdict(r) | {"satisfaction": f"{r.satisfaction:.1%}" if r.satisfaction is not None else None}
+        for r in report.rows
+    ]
+    emit(rows, REPORT_COLUMNS, fmt, title=f"总结验收报告（截至 {report.as_of}）")
+    if fmt is not Format.table:
+        return
+    lines = [
+        f"分类升级 {len(report.moved_up)} 个"
+        + (f"：{'、'.join(report.moved_up)}" if report.moved_up else ""),
+        f"降级 {len(report.moved_down)} 个"
+        + (f"：{'、'.join(report.moved_down)}" if report.moved_down else ""),
+        f"未通过验收 {len(report.failed)} 个" + (f"：{'、'.join(report.failed)}" if report.failed else ""),
+        f"尚未验收 {len(report.pending)} 个",
+    ]
+    for line in lines:
+        typer.echo(line)
+    if report.open_rectifications:
+        emit(
+            [r | {"overdue": "逾期" if r["overdue"] else ""} for r in report.open_rectifications],
+            [("branch", "党组织"), ("opinion", "整改意见"), ("deadline", "期限"), ("overdue", "")],
+            fmt,
+            title="未完成的整改",
+        )
+    if report.overrides:
+        emit(
+            report.overrides,
+            [("on", "日期"), ("branch", "党组织"), ("refused", "被拒原因"), ("reason", "越过理由")],
+            fmt,
+            title="越过顺序检查的记录",
+        )
+
+
+@accept_app.command("report")
+def accept_report(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
+    """验收报告：每个党组织定级与验收后等级对照、分类升级数、未通过的和未完成的整改。
+
+    示例：jcnian accept report --as-of 2012-09-30
+    """
+    from jcnian import workflow
+
+    on = parse_date(as_of)
+    with ledger(ctx) as session:
+        report = workflow.acceptance_report(session, on)
+    render_report(report, fmt)
+    if report.failed:
+        say(f"{len(report.failed)} 个党组织未通过验收，须限期整改后重新验收。", "yellow")

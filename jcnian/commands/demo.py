@@ -1,0 +1,165 @@
+"""``jcnian demo``: a whole campaign on a fresh ledger, for a newcomer's first look."""
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from jcnian.commands.common import Format, State, emit, ledger, say, state
+
+
+def _target(ctx: typer.Context, db: str | None) -> str | None:
+    return db if db is not None else state(ctx).db
+
+
+def _prepare(target: str | None, fresh: bool) -> None:
+    """Refuse a ledger that holds data, unless ``--fresh`` says to wipe it first."""
+    from sqlalchemy import inspect
+    from sqlmodel import Session, SQLModel, select
+
+    from jcnian import db
+    from jcnian.errors import Conflict
+    from jcnian.models import Campaign
+
+    url = db.resolve_url(target)
+    path = db.sqlite_path(url)
+    if path is not None and not path.exists():
+        return
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as session:
+            has_data = (
+                inspect(engine).has_table("campaign") and session.exec(select(Campaign)).first() is not None
+            )
+        if not has_data:
+            return
+        where = path or url
+        if not fresh:
+            raise Conflict(
+                f"账本 {where} 里已有数据，演示需要一个新账本：请用 --db 换一个文件（如 --db demo.db），"
+                "或加 --fresh 清空这个账本后重来（不可撤销）。"
+            )
+        if path is None:
+            SQLModel.metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+    if path is not None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _section(title: str) -> None:
+    typer.echo("")
+    typer.echo(f"══ {title} ══")
+
+
+def _render_grades(states: list[Any]) -> None:
+    rows = [
+        {
+            "name": s.name,
+            "category": s.category,
+            "score": f"{s.score:.2f}" if s.score is not None else None,
+            "proposed": s.proposed,
+            "initial": s.initial,
+            "final": s.final,
+        }
+        for s in states
+    ]
+    emit(
+        rows,
+        [
+            ("name", "党组织"),
+            ("category", "分类"),
+            ("score", "综合得分"),
+            ("proposed", "拟定"),
+            ("initial", "定级"),
+            ("final", "现等级"),
+        ],
+        Format.table,
+        title="分类定级结果（定级 = 4 月组织考评；现等级 = 验收后重新评定）",
+    )
+
+
+def _render_quota(report: Any) -> None:
+    rows = []
+    for where, check in (("全部", report.overall), *report.categories.items()):
+        for band in check.bands:
+            rows.append(
+                {
+                    "where": where,
+                    "band": band.band,
+                    "target": band.target,
+                    "range": f"{band.min}–{band.max}",
+                    "actual": band.actual,
+                    "ok": "符合" if band.ok else "不符合",
+                }
+            )
+    emit(
+        rows,
+        [
+            ("where", "范围"),
+            ("band", "档次"),
+            ("target", "目标数"),
+            ("range", "允许范围"),
+            ("actual", "实有数"),
+            ("ok", "结论"),
+        ],
+        Format.table,
+        title="等级比例检查（4 月终定时；好+较好 30%、一般 60%、较差 10% 左右）",
+    )
+
+
+def _render_backward(report: Any) -> None:
+    rows = [
+        {"rank": e.rank, "name": e.name, "score": f"{e.score:.2f}", "tie": "并列" if e.tie else ""}
+        for e in report.entries
+    ]
+    emit(
+        rows,
+        [("rank", "倒排名次"), ("name", "党组织"), ("score", "综合得分"), ("tie", "")],
+        Format.table,
+        title=f"后进党组织（{report.category}倒排 {report.count} 个）",
+    )
+
+
+def demo(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None, "--db", help="演示用的账本，默认同全局 --db（当前目录下的 jcnian.db）。"
+    ),
+    fresh: bool = typer.Option(
+        False, "--fresh", "--yes", "-y", help="账本已有数据时先清空再演示（不可撤销）。"
+    ),
+) -> None:
+    """演示：在新账本上载入联系表，用固定随机种子生成数据，走完四个阶段。
+
+    依次显示 4 月 20 日、6 月 15 日、8 月 15 日、9 月 30 日的进度总览，分类定级结果、
+    等级比例检查、后进党组织名单和总结验收报告。两次运行输出相同。账本已有数据时拒绝运行，
+    除非加 --fresh。
+
+    示例：jcnian demo --db demo.db
+    """
+    from jcnian.commands.accept import render_report
+    from jcnian.commands.phases import render_lagging, render_status
+    from jcnian.demo import play
+
+    target = _target(ctx, db)
+    _prepare(target, fresh)
+    ctx.find_root().obj = State(db=target, debug=state(ctx).debug)
+    say("正在生成演示数据（驿亭镇 2012 年，32 个党组织）……")
+    with ledger(ctx, create=True) as session:
+        result = play(session)
+    typer.echo(f"{result.campaign}：演示账本，{result.branches} 个党组织，数据由固定随机种子生成。")
+    for view in result.statuses:
+        _section(f"进度总览：{view.as_of}")
+        render_status(view, Format.table, overdue_limit=8)
+    _section("分类定级")
+    _render_grades(result.grades)
+    _render_quota(result.quota)
+    _render_backward(result.backward)
+    _section("深入实施：问责对象候选（2012-07-15）")
+    render_lagging(result.lagging, "2012-07-15", Format.table)
+    _section("总结验收")
+    render_report(result.acceptance, Format.table)
+    prefix = f"jcnian --db {target}" if target else "jcnian"
+    say(f"演示完成。换一天看进度：{prefix} status --as-of 2012-05-10；看一个党组织：{prefix} status 五夫村。")

@@ -1,0 +1,132 @@
+"""动员部署 commands: the mobilisation meeting, the survey methods and the 问题台账."""
+
+from dataclasses import asdict
+
+import typer
+
+from jcnian.commands.common import Format, FormatOption, emit, ledger, parse_date, say
+from jcnian.commands.phases import NoteOption, OnOption, say_saved
+
+mobilize_app = typer.Typer(help="动员部署：动员会议、调查摸底。", no_args_is_help=True)
+problem_app = typer.Typer(help="问题台账：调查摸底中找到的问题及其整改。", no_args_is_help=True)
+
+
+@mobilize_app.command("meeting")
+def meeting(
+    ctx: typer.Context,
+    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    on: str | None = OnOption,
+    attendance: int | None = typer.Option(None, "--attendance", help="参会人数（可不填）。"),
+    note: str | None = NoteOption,
+) -> None:
+    """登记党组织召开的基层组织建设年活动动员会议（动员部署阶段，4 月 25 日前）。
+
+    示例：jcnian mobilize meeting 五夫村 --on 2012-04-10 --attendance 46
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        saved = workflow.record_meeting(session, branch, day, attendance, note)
+    say_saved(saved)
+
+
+@mobilize_app.command("survey")
+def survey(
+    ctx: typer.Context,
+    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    methods: list[str] = typer.Argument(
+        ..., help="调查方式，可写多个：座谈会 问卷调查 个别访谈 入户走访 群众测评。"
+    ),
+    on: str | None = OnOption,
+    note: str | None = NoteOption,
+) -> None:
+    """登记征求党员群众意见的方式（座谈会、问卷调查、个别访谈、入户走访、群众测评）。
+
+    示例：jcnian mobilize survey 五夫村 座谈会 入户走访 --on 2012-04-12
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        saved = workflow.record_survey(session, branch, methods, day, note)
+    for s in saved:
+        say_saved(s)
+
+
+PROBLEM_COLUMNS = [
+    ("id", "编号"),
+    ("branch", "党组织"),
+    ("text", "问题"),
+    ("source", "来源"),
+    ("found_on", "发现日期"),
+    ("status", "状态"),
+    ("resolved_on", "解决日期"),
+    ("note", "备注"),
+]
+
+
+@problem_app.command("add")
+def problem_add(
+    ctx: typer.Context,
+    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    text: str = typer.Argument(..., help="问题内容。"),
+    source: str = typer.Option(
+        ...,
+        "--source",
+        "-s",
+        help="来源：座谈会/问卷调查/个别访谈/入户走访/群众测评/调研走访/回头看/督查/其他。",
+    ),
+    on: str | None = OnOption,
+) -> None:
+    """把找到的问题记入问题台账；同一党组织同样的问题不会重复登记。
+
+    示例：jcnian problem add 五夫村 "活动阵地面积不足" --source 座谈会 --on 2012-04-12
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        view, created = workflow.add_problem(session, branch, text, source, day)
+    if created:
+        say(f"{view.branch}：问题已记入台账，编号 {view.id}。")
+    else:
+        say(f"{view.branch}：台账中已有此问题（编号 {view.id}，{view.status}），未重复登记。")
+
+
+@problem_app.command("list")
+def problem_list(
+    ctx: typer.Context,
+    branch: str | None = typer.Argument(None, help="只列一个党组织。"),
+    status: str | None = typer.Option(None, "--status", help="只列某一状态：未解决/整改中/已解决。"),
+    fmt: Format = FormatOption,
+) -> None:
+    """列出问题台账。
+
+    示例：jcnian problem list 五夫村 --status 未解决
+    """
+    from jcnian import workflow
+
+    with ledger(ctx) as session:
+        views = workflow.list_problems(session, branch, status)
+    emit([asdict(v) for v in views], PROBLEM_COLUMNS, fmt, title=f"问题台账（{len(views)} 条）")
+
+
+@problem_app.command("update")
+def problem_update(
+    ctx: typer.Context,
+    problem_id: int = typer.Argument(..., help="问题编号（见 jcnian problem list）。"),
+    status: str = typer.Option("已解决", "--status", help="新状态：未解决/整改中/已解决，默认已解决。"),
+    on: str | None = OnOption,
+    note: str | None = NoteOption,
+) -> None:
+    """更新问题的整改状态（默认标为已解决）。
+
+    示例：jcnian problem update 3 --status 已解决 --on 2012-06-20 --note 新建活动室
+    """
+    from jcnian import workflow
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        view, old = workflow.update_problem(session, problem_id, status, day, note)
+    say(f"{view.branch}：问题 {view.id}“{view.text}”{old} → {view.status}。")

@@ -1,0 +1,387 @@
+"""Commands for the campaign's windows and the daily dashboard: campaign, status, overdue, lagging.
+
+Also the small helpers the phase commands share (the ``--on`` and ``--override`` options and
+how a recorded step is reported), and the renderers ``jcnian demo`` reuses.
+"""
+
+from dataclasses import asdict
+from typing import Any
+
+import typer
+
+from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
+
+campaign_app = typer.Typer(help="活动的四个阶段及其日期、其他限期要求。", no_args_is_help=True)
+
+OnOption = typer.Option(None, "--on", help="发生日期，格式 YYYY-MM-DD，默认今天。")
+OverrideOption = typer.Option(
+    None, "--override", help="越过顺序检查的理由（须经委员会同意），理由会记入台账。"
+)
+NoteOption = typer.Option(None, "--note", help="备注。")
+
+
+def say_saved(saved: Any) -> None:
+    """One line per recorded step: created, updated (with the old value) or unchanged."""
+    who = f"{saved.branch}：" if saved.branch else ""
+    if saved.status == "created":
+        say(f"{who}已登记{saved.what}。")
+    elif saved.status == "updated":
+        was = f"（原为 {saved.previous}）" if saved.previous else ""
+        say(f"{who}已更新{saved.what}{was}。")
+    else:
+        say(f"{who}{saved.what}已登记过，未做改动。")
+    if saved.override:
+        say(f"  已越过顺序检查，理由“{saved.override}”已记入台账。", "yellow")
+
+
+# --- campaign -------------------------------------------------------------------------
+
+
+@campaign_app.command("show")
+def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
+    """显示四个阶段的起止日期和当前状态（未开始/进行中/已结束），以及其他限期要求。
+
+    阶段可以重叠（分类定级 3 月开始时动员部署尚未结束）；结束日当天仍算进行中。
+
+    示例：jcnian campaign show --as-of 2012-04-25
+    """
+    from jcnian import workflow
+
+    on = parse_date(as_of)
+    with ledger(ctx) as session:
+        view = workflow.show_campaign(session, on)
+    windows = [
+        {"phase": w.label, "code": w.phase, "start": w.start, "end": w.end, "state": w.state}
+        for w in view.windows
+    ]
+    dated = [
+        {"rule": r.rule, "label": r.label, "due": r.due, "category": r.category, "state": r.state}
+        for r in view.rules
+    ]
+    if fmt is Format.json:
+        emit_json({"campaign": view.campaign, "as_of": on, "windows": windows, "rules": dated})
+        return
+    emit(
+        windows,
+        [("phase", "阶段"), ("code", "代码"), ("start", "开始"), ("end", "结束（含）"), ("state", "状态")],
+        fmt,
+        title=f"{view.campaign}（截至 {on}）",
+    )
+    if fmt is Format.table:
+        emit(
+            dated,
+            [
+                ("label", "其他限期要求"),
+                ("rule", "代码"),
+                ("category", "适用"),
+                ("due", "截止"),
+                ("state", "状态"),
+            ],
+            fmt,
+        )
+
+
+@campaign_app.command("set-window")
+def campaign_set_window(
+    ctx: typer.Context,
+    phase: str = typer.Argument(
+        ..., help="阶段：动员部署/分类定级/深入实施/总结验收（或 mobilize 等代码）。"
+    ),
+    start: str = typer.Argument(..., help="开始日期 YYYY-MM-DD。"),
+    end: str = typer.Argument(..., help="结束日期 YYYY-MM-DD（当天仍算进行中）。"),
+) -> None:
+    """改设一个阶段的起止日期（如另一年的活动）。阶段之间允许重叠。
+
+    示例：jcnian campaign set-window 动员部署 2013-03-01 2013-04-25
+    """
+    from jcnian import workflow
+
+    first, last = parse_date(start, "START"), parse_date(end, "END")
+    with ledger(ctx) as session:
+        before, after = workflow.set_window(session, phase, first, last)
+    say(f"{after.label}：{before.start} 至 {before.end} → {after.start} 至 {after.end}。")
+
+
+@campaign_app.command("set-rule")
+def campaign_set_rule(
+    ctx: typer.Context,
+    rule: str = typer.Argument(..., help="规定：revisit（回头看）或 coverage（非公企业全覆盖）。"),
+    due: str = typer.Argument(..., help="截止日期 YYYY-MM-DD（当天仍算按期）。"),
+) -> None:
+    """改设其他限期要求的截止日期：回头看（默认 6 月 30 日）、非公企业全覆盖（“七一”前即 6 月 30 日）。
+
+    示例：jcnian campaign set-rule revisit 2013-06-30
+    """
+    from jcnian import phases, workflow
+
+    day = parse_date(due, "DUE")
+    with ledger(ctx) as session:
+        before, after = workflow.set_rule(session, rule, day)
+    say(f"{phases.RULE_LABELS[phases.parse_rule(rule)]}：截止 {before} → {after}。")
+
+
+# --- status ---------------------------------------------------------------------------
+
+PHASE_KEYS = ("phase", "start", "end", "state", "done", "total", "overdue")
+
+
+def status_json(view: Any) -> dict[str, Any]:
+    """The ``status --format json`` contract: ``phases`` in the seed's order, then the details."""
+    from jcnian.phases import OTHER
+
+    phases = [
+        {
+            "phase": p.label,
+            "start": p.start,
+            "end": p.end,
+            "state": p.state,
+            "done": p.done,
+            "total": p.total,
+            "overdue": p.overdue,
+        }
+        for p in view.phases
+        if p.phase != OTHER
+    ]
+    data: dict[str, Any] = {"campaign": view.campaign, "as_of": view.as_of, "phases": phases}
+    if view.branch:
+        data["branch"] = view.branch
+        data["checklist"] = [
+            {
+                "phase": i.phase_label,
+                "item": i.label,
+                "done": i.done,
+                "due": i.due,
+                "overdue": i.overdue,
+                "detail": i.detail,
+            }
+            for i in view.checklist
+        ]
+    data["deliverables"] = [
+        {
+            "phase": p.label,
+            "item": d.label,
+            "done": d.done,
+            "total": d.total,
+            "overdue": d.overdue,
+            "due": d.due,
+        }
+        for p in view.phases
+        for d in p.deliverables
+    ]
+    data["coverage"] = {
+        "due": view.coverage.due,
+        "total": view.coverage.total,
+        "covered": view.coverage.covered,
+        "overdue": view.coverage.overdue,
+    }
+    data["overdue"] = [asdict(r) for r in view.overdue]
+    data["deadlines"] = [asdict(d) for d in view.deadlines]
+    return data
+
+
+def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
+    """The dashboard as tables (or the JSON/CSV contract); ``jcnian demo`` prints it too."""
+    from jcnian.phases import OTHER
+
+    if fmt is Format.json:
+        emit_json(status_json(view))
+        return
+    rows = status_json(view)["phases"]
+    if fmt is Format.csv:
+        emit(rows, [(k, k) for k in PHASE_KEYS], fmt)
+        return
+    title = (
+        f"{view.branch}（截至 {view.as_of}）"
+        if view.branch
+        else f"{view.campaign}：进度（截至 {view.as_of}）"
+    )
+    emit(
+        [r | {"window": f"{r['start']} 至 {r['end']}", "ratio": f"{r['done']}/{r['total']}"} for r in rows],
+        [
+            ("phase", "阶段"),
+            ("window", "起止"),
+            ("state", "状态"),
+            ("ratio", "全部完成"),
+            ("overdue", "有逾期"),
+        ],
+        fmt,
+        title=title,
+    )
+    if view.branch:
+        emit(
+            [
+                {
+                    "phase": i.phase_label,
+                    "item": i.label,
+                    "state": "✓ 已完成" if i.done else "✗ 逾期" if i.overdue else "待办",
+                    "due": i.due,
+                    "detail": i.detail,
+                }
+                for i in view.checklist
+            ],
+            [("phase", "阶段"), ("item", "事项"), ("state", "状态"), ("due", "截止"), ("detail", "说明")],
+            fmt,
+            title="逐项清单",
+        )
+    else:
+        items = [
+            {
+                "phase": p.label,
+                "item": d.label,
+                "ratio": f"{d.done}/{d.total}",
+                "overdue": d.overdue or "",
+                "due": d.due if d.done < d.total else None,
+            }
+            for p in view.phases
+            for d in p.deliverables
+        ]
+        cov = view.coverage
+        items.append(
+            {
+                "phase": next(p.label for p in view.phases if p.phase == OTHER),
+                "item": "非公企业党组织全覆盖（摸排企业）",
+                "ratio": f"{cov.covered}/{cov.total}",
+                "overdue": "逾期" if cov.overdue else "",
+                "due": cov.due,
+            }
+        )
+        emit(
+            items,
+            [
+                ("phase", "阶段"),
+                ("item", "事项"),
+                ("ratio", "完成/应做"),
+                ("overdue", "逾期"),
+                ("due", "截止"),
+            ],
+            fmt,
+            title="各项交付（按党组织计）",
+        )
+        late = [asdict(r) for r in view.overdue]
+        shown = late[:overdue_limit]
+        if shown:
+            emit(
+                shown,
+                [
+                    ("branch", "党组织"),
+                    ("phase", "阶段"),
+                    ("item", "事项"),
+                    ("due", "截止"),
+                    ("days", "逾期天数"),
+                    ("detail", "说明"),
+                ],
+                fmt,
+                title=f"逾期事项（{len(late)} 项"
+                + (f"，只列前 {overdue_limit} 项，全部见 jcnian overdue" if len(late) > overdue_limit else "")
+                + "）",
+            )
+    if view.deadlines:
+        emit(
+            [asdict(d) | {"pending": d.pending or ""} for d in view.deadlines],
+            [("on", "日期"), ("what", "截止事项"), ("pending", "尚未完成的党组织")],
+            fmt,
+            title="近期截止",
+        )
+
+
+def status(
+    ctx: typer.Context,
+    branch: str | None = typer.Argument(None, help="只看一个党组织的逐项清单，如 五夫村。"),
+    as_of: str | None = AsOfOption,
+    fmt: Format = FormatOption,
+) -> None:
+    """每天早上看的进度总览：各阶段日期与状态、各项交付完成数、逾期事项、近期截止。
+
+    给出党组织名称时，列出它在四个阶段的逐项清单。截至某日的状态只计该日及以前的记录。
+    JSON：{"phases": [{"phase", "start", "end", "state", "done", "total", "overdue"}, …], …}，
+    state 为 未开始/进行中/已结束。
+
+    示例：jcnian status --as-of 2012-05-10
+    """
+    from jcnian import workflow
+
+    on = parse_date(as_of)
+    with ledger(ctx) as session:
+        view = workflow.status(session, on, branch)
+    render_status(view, fmt)
+
+
+OVERDUE_COLUMNS = [
+    ("branch", "党组织"),
+    ("phase", "阶段"),
+    ("item", "事项"),
+    ("due", "截止"),
+    ("days", "逾期天数"),
+    ("detail", "说明"),
+]
+
+
+def overdue(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
+    """列出截至某日的全部逾期事项：各阶段交付、逾期项目和任务、缺失的月度考核和书面汇报。
+
+    有逾期事项时退出码为 1，便于定时任务提醒。
+
+    示例：jcnian overdue --as-of 2012-07-01
+    """
+    from jcnian import workflow
+
+    on = parse_date(as_of)
+    with ledger(ctx) as session:
+        rows = workflow.overdue(session, on)
+    emit([asdict(r) for r in rows], OVERDUE_COLUMNS, fmt, title=f"逾期事项（截至 {on}，{len(rows)} 项）")
+    if rows:
+        raise typer.Exit(1)
+
+
+LAG_COLUMNS = [
+    ("owner", "责任人"),
+    ("branch", "党组织"),
+    ("project", "项目"),
+    ("percent", "进度%"),
+    ("expected", "应达%"),
+    ("due", "期限"),
+    ("reason", "原因"),
+]
+
+
+def render_lagging(rows: list[Any], on: Any, fmt: Format) -> None:
+    emit(
+        [asdict(r) for r in rows],
+        LAG_COLUMNS,
+        fmt,
+        title=f"推进不力的项目责任人（问责对象候选，截至 {on}，{len(rows)} 项）",
+    )
+
+
+def lagging(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
+    """列出项目推进不力的责任人（问责对象候选）：逾期未完成、进度落后于按期直线 20 个百分点以上、任务逾期。
+
+    示例：jcnian lagging --as-of 2012-07-15 --format json
+    """
+    from jcnian import workflow
+
+    on = parse_date(as_of)
+    with ledger(ctx) as session:
+        rows = workflow.lagging(session, on)
+    render_lagging(rows, on, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the phase commands to the root app (imported here, after this module has loaded)."""
+    from jcnian.commands import accept, demo, implement, mobilize
+
+    app.add_typer(campaign_app, name="campaign")
+    app.command("status")(status)
+    app.command("overdue")(overdue)
+    app.command("lagging")(lagging)
+    app.add_typer(mobilize.mobilize_app, name="mobilize")
+    app.add_typer(mobilize.problem_app, name="problem")
+    app.add_typer(implement.plan_app, name="plan")
+    app.add_typer(implement.project_app, name="project")
+    app.add_typer(implement.visit_app, name="visit")
+    app.add_typer(implement.report_app, name="report")
+    app.add_typer(implement.regulation_app, name="regulation")
+    app.add_typer(implement.publicity_app, name="publicity")
+    app.add_typer(implement.coverage_app, name="coverage")
+    app.add_typer(accept.accept_app, name="accept")
+    app.command("demo")(demo.demo)

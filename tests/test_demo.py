@@ -1,0 +1,94 @@
+"""``jcnian demo``: a whole campaign on a fresh ledger, the same output every time.
+
+The demo takes a few seconds, so it is played twice for the whole module: once by a plain
+``jcnian demo`` in an empty folder (the README's quick start), once with ``--fresh`` over a
+ledger that already holds data.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jcnian.cli import app
+
+
+@dataclass
+class Played:
+    folder: Path
+    first: object
+    refused: object
+    fresh: object
+    fresh_db: str
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
+    folder = tmp_path_factory.mktemp("demo")
+    runner = CliRunner()
+    old = Path.cwd()
+    saved_env = os.environ.pop("JCNIAN_DB", None)
+    os.chdir(folder)
+    try:
+        first = runner.invoke(app, ["demo"])
+        other = str(folder / "other.db")
+        assert runner.invoke(app, ["--db", other, "init"]).exit_code == 0
+        refused = runner.invoke(app, ["--db", other, "demo"])
+        fresh = runner.invoke(app, ["demo", "--db", other, "--fresh"])
+        yield Played(folder, first, refused, fresh, other)
+    finally:
+        os.chdir(old)
+        if saved_env is not None:
+            os.environ["JCNIAN_DB"] = saved_env
+
+
+def test_plain_demo_in_an_empty_folder_makes_its_ledger_there(played: Played) -> None:
+    assert played.first.exit_code == 0, played.first.stderr  # type: ignore[attr-defined]
+    assert (played.folder / "jcnian.db").exists()
+
+
+def test_demo_twice_gives_the_same_output(played: Played) -> None:
+    assert played.fresh.exit_code == 0, played.fresh.stderr  # type: ignore[attr-defined]
+    assert played.first.stdout == played.fresh.stdout  # type: ignore[attr-defined]
+
+
+def test_demo_shows_the_four_dates_grades_quota_backward_list_and_acceptance(played: Played) -> None:
+    out = played.first.stdout  # type: ignore[attr-defined]
+    for heading in (
+        "进度总览：2012-04-20",
+        "进度总览：2012-06-15",
+        "进度总览：2012-08-15",
+        "进度总览：2012-09-30",
+    ):
+        assert heading in out
+    for table in (
+        "分类定级结果",
+        "等级比例检查",
+        "后进党组织（农村倒排 2 个）",
+        "问责对象候选",
+        "总结验收报告",
+    ):
+        assert table in out
+    assert "分类升级" in out and "未完成的整改" in out and "越过顺序检查的记录" in out
+    # No wall-clock date leaks into the output: every date shown is in the campaign's year.
+    assert set(re.findall(r"\b(\d{4})-\d\d-\d\d\b", out)) == {"2012"}
+
+
+def test_a_ledger_with_data_is_refused_with_the_way_out(played: Played) -> None:
+    refused = played.refused
+    assert refused.exit_code == 1  # type: ignore[attr-defined]
+    message = " ".join(refused.stderr.split())  # type: ignore[attr-defined]
+    assert "已有数据" in message and "--fresh" in message
+    assert refused.stdout == ""  # type: ignore[attr-defined]
+
+
+def test_status_reads_the_demo_ledger(played: Played) -> None:
+    status = CliRunner().invoke(
+        app, ["--db", played.fresh_db, "status", "--as-of", "2012-09-30", "--format", "json"]
+    )
+    assert status.exit_code == 0, status.stderr
+    assert '"phase": "总结验收"' in status.stdout and '"state": "进行中"' in status.stdout

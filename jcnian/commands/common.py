@@ -69,7 +69,7 @@ def say(message: str, style: str | None = None) -> None:
     """A message for the person at the terminal: always stderr, never mixed into data."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(message, style=style, markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message, style=style, markup=False)
 
 
 def confirm(yes: bool, question: str) -> None:

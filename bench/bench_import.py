@@ -1,0 +1,229 @@
+"""Benchmark: ``jcnian survey import`` of a 1,000,000-row long-format CSV over 10,000 branches.
+
+Prints the whole import's time (read, validate, write, commit) and peak memory, against a
+raw ``sqlite3`` ``executemany`` of the same rows into a table of the same schema (the
+ledger's ``score`` table with its unique key and indexes), measured in the same run, and
+the ratio of the two rates. Targets: at least a third of the raw rate, peak memory under
+300 MB. Each measurement runs in its own process so that peak memory is its own.
+
+    /work/venv/bin/python bench/bench_import.py            # 1,000,000 rows
+    /work/venv/bin/python bench/bench_import.py --rows 200000
+"""
+
+import argparse
+import csv
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BRANCHES = 10_000
+SOURCES = ("群众初评", "党员评议", "支部自评", "组织考评")
+INDICATORS = {
+    "党组织带头人": 15,
+    "工作思路": 10,
+    "工作制度": 10,
+    "活动阵地": 10,
+    "保障机制": 10,
+    "工作业绩": 20,
+    "群众评价": 25,
+}
+HEADER = ("党组织", "评价主体", "指标", "测评人", "得分")
+
+
+def branch_name(i: int) -> str:
+    return f"测试{i:05d}村党支部"
+
+
+def rows(total: int) -> list[tuple[str, str, str, str, str]]:
+    """Rows grouped by branch, as a survey sheet lists them: each branch's sources and indicators,
+    three or four respondents each (100 rows a branch)."""
+    rng = random.Random(2012)
+    combos = [(s, i) for s in SOURCES for i in INDICATORS]
+    out = []
+    b = 0
+    while len(out) < total:
+        name = branch_name(b % BRANCHES)
+        for k, (source, indicator) in enumerate(combos):
+            for r in range(4 if k < 16 else 3):
+                points = rng.randint(0, INDICATORS[indicator])
+                out.append(
+                    (
+                        name,
+                        source,
+                        indicator,
+                        f"测评人{r + 1}号" + ("" if b < BRANCHES else f"-{b}"),
+                        str(points),
+                    )
+                )
+        b += 1
+    return out[:total]
+
+
+def prepare(folder: Path, total: int) -> tuple[Path, Path]:
+    """A ledger with the seed plus 10,000 branches, and the CSV (UTF-8 with BOM, as Excel writes it)."""
+    from sqlalchemy import insert
+    from sqlmodel import Session, select
+
+    from jcnian import db
+    from jcnian.ledger import init_ledger
+    from jcnian.models import Branch, Campaign, Category
+    from jcnian.seed import default_seed_path, read_seed
+
+    ledger = folder / "ledger.db"
+    engine = db.open_engine(str(ledger), create=True)
+    with db.transaction(engine) as session:
+        init_ledger(session, "驿亭镇", 2012, read_seed(default_seed_path()))
+    with Session(engine) as session:
+        campaign = session.exec(select(Campaign)).one()
+        village = session.exec(select(Category).where(Category.name == "农村")).one()
+        session.connection().execute(
+            insert(Branch),
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "seq": 100 + i,
+                    "name": branch_name(i),
+                    "form": "党支部",
+                    "category_id": village.id,
+                }
+                for i in range(BRANCHES)
+            ],
+        )
+        session.commit()
+    engine.dispose()
+    data = folder / "survey.csv"
+    with data.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(rows(total))
+    return ledger, data
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory.
+
+    VmHWM, not getrusage: Linux keeps ru_maxrss across fork and exec, so a child would report
+    the parent's high-water mark (the parent held the generated rows).
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_import(ledger: str, data: str) -> dict[str, float]:
+    """The command a clerk runs, in process: open the ledger, import, commit."""
+    from typer.testing import CliRunner
+
+    from jcnian.cli import app
+
+    start = time.perf_counter()
+    result = CliRunner().invoke(app, ["--db", ledger, "survey", "import", data])
+    seconds = time.perf_counter() - start
+    if result.exit_code != 0:
+        raise SystemExit(f"import failed: {result.stderr}")
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def child_raw(ledger: str, data: str, bare: bool = False) -> dict[str, float]:
+    """Raw sqlite3 executemany of the same rows (already parsed, outside the timing).
+
+    Into a table of the ledger's ``score`` schema (the same columns, unique key and indexes,
+    which the import must maintain too), or with ``bare`` into five plain columns with no
+    key or index: the floor of what SQLite can do, shown for reference.
+    """
+    from sqlalchemy import create_engine
+
+    from jcnian.models import Score
+
+    target = Path(ledger).with_name("bare.db" if bare else "raw.db")
+    target.unlink(missing_ok=True)
+    engine = create_engine(f"sqlite:///{target}")
+    if not bare:
+        Score.__table__.create(engine)  # type: ignore[attr-defined]
+    engine.dispose()
+    ids = {branch_name(i): i + 1 for i in range(BRANCHES)}
+    with open(data, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        params = [(ids[b], s, i, r, float(p)) for b, s, i, r, p in reader]
+    conn = sqlite3.connect(target)
+    conn.execute("PRAGMA journal_mode=WAL")
+    if bare:
+        conn.execute("CREATE TABLE score (branch_id, source, indicator, respondent, points)")
+        sql = "INSERT INTO score VALUES (?, ?, ?, ?, ?)"
+    else:
+        sql = (
+            "INSERT INTO score (branch_id, source, indicator, respondent, points, import_id, entered_at) "
+            "VALUES (?, ?, ?, ?, ?, 1, '2012-04-25 00:00:00.000000')"
+        )
+    start = time.perf_counter()
+    conn.executemany(sql, params)
+    conn.commit()
+    seconds = time.perf_counter() - start
+    conn.close()
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def run_child(mode: str, ledger: Path, data: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(ledger), str(data)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "LEDGER", "CSV"))
+    args = parser.parse_args()
+    if args.child:
+        mode, ledger, data = args.child
+        result = child_import(ledger, data) if mode == "import" else child_raw(ledger, data, mode == "bare")
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        ledger, data = prepare(folder, args.rows)
+        print(
+            f"准备：{args.rows:,} 行、{BRANCHES:,} 个党组织，CSV {data.stat().st_size / 1e6:.1f} MB（{time.perf_counter() - t:.1f} s）"
+        )
+        raw = run_child("raw", ledger, data)
+        bare = run_child("bare", ledger, data)
+        imp = run_child("import", ledger, data)
+    raw_rate = args.rows / raw["seconds"]
+    imp_rate = args.rows / imp["seconds"]
+    ratio = imp_rate / raw_rate
+    bare_rate = args.rows / bare["seconds"]
+    print(
+        f"raw executemany，同结构 : {raw['seconds']:6.2f} s  {raw_rate:>10,.0f} 行/s  （score 表：唯一键和索引）"
+    )
+    print(
+        f"raw executemany，裸表   : {bare['seconds']:6.2f} s  {bare_rate:>10,.0f} 行/s  "
+        f"（五列、无键无索引，仅供参考；导入为其 {imp_rate / bare_rate:.2f}）"
+    )
+    print(
+        f"jcnian survey import    : {imp['seconds']:6.2f} s  {imp_rate:>10,.0f} 行/s  峰值内存 {imp['peak_mb']:.0f} MB"
+    )
+    print(f"速率比（导入 / 同结构）  : {ratio:.2f}  目标 ≥ 0.33  {'达标' if ratio >= 1 / 3 else '未达标'}")
+    print(
+        f"峰值内存                : {imp['peak_mb']:.0f} MB  目标 < 300 MB  {'达标' if imp['peak_mb'] < 300 else '未达标'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

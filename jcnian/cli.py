@@ -5,6 +5,8 @@ anything unexpected becomes a short Chinese message too, with the traceback only
 ``--debug``. Usage errors keep Click's exit code 2.
 """
 
+import os
+import sys
 import traceback
 from typing import Any
 
@@ -26,6 +28,18 @@ def _is_cli_signal(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] in {"click", "typer"}
 
 
+def _silence_stdout() -> None:
+    """The reader of a pipe (``| head``) has gone: stop quietly, as a Unix filter does.
+
+    Pointing stdout at /dev/null keeps Python's flush at exit from raising again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class _Group(TyperGroup):
     """Root group whose ``invoke`` is the boundary where errors become messages."""
 
@@ -37,6 +51,9 @@ class _Group(TyperGroup):
                 raise
             from jcnian.errors import JcnianError
 
+            if isinstance(exc, BrokenPipeError):
+                _silence_stdout()
+                raise typer.Exit(1) from None
             debug = isinstance(ctx.obj, State) and ctx.obj.debug
             if debug:
                 traceback.print_exc()

@@ -363,3 +363,21 @@ def test_python_dash_m_works(seeded, db) -> None:
         timeout=60,
     )
     assert done.returncode == 0 and len(json.loads(done.stdout)) == 32
+
+
+def test_a_closed_pipe_ends_quietly(seeded, db) -> None:
+    """`jcnian grade quota -f csv | head -1`: the reader goes away, no error is shown."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(
+        [sys.executable, "-m", "jcnian", "--db", db, "grade", "quota", "-f", "csv"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    os.close(write_end)
+    assert done.returncode == 1
+    assert done.stderr == ""

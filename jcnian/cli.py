@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from jcnian.commands import ledger as ledger_cmds
 from jcnian.commands.common import State, say
+from jcnian.commands.export import export_app
 from jcnian.commands.grade import grade_app
 from jcnian.commands.phases import register as register_phases
 from jcnian.commands.survey import survey_app
@@ -95,6 +96,7 @@ app.command("init")(ledger_cmds.init)
 app.add_typer(ledger_cmds.branch_app, name="branch")
 app.add_typer(ledger_cmds.people_app, name="people")
 app.add_typer(ledger_cmds.liaison_app, name="liaison")
+app.add_typer(export_app, name="export")
 app.add_typer(survey_app, name="survey")
 app.add_typer(grade_app, name="grade")
 register_phases(app)

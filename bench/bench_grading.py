@@ -25,7 +25,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from jcnian import db, gradebook
+from jcnian import db, grade_steps, gradebook
 from jcnian.grading import Grade
 from jcnian.ledger import init_ledger
 
@@ -138,9 +138,9 @@ def main() -> None:
         ours, (states, report) = best(args.repeat, lambda: timed(path, states_and_quota))
         graded = sum(1 for s in states.values() if s.proposed is not None)
         assert graded == n == args.branches, (graded, n)
-        first, result = timed(path, lambda s: gradebook.compute(s, date(2012, 4, 20)))
+        first, result = timed(path, lambda s: grade_steps.compute(s, date(2012, 4, 20)))
         again, result2 = best(
-            args.repeat, lambda: timed(path, lambda s: gradebook.compute(s, date(2012, 4, 20)))
+            args.repeat, lambda: timed(path, lambda s: grade_steps.compute(s, date(2012, 4, 20)))
         )
         counts = {g.value: sum(1 for s in states.values() if s.proposed is g) for g in Grade}
         print(f"best of {args.repeat} runs each (first compute: one run)")

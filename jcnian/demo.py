@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from jcnian import gradebook, workflow
+from jcnian import grade_entry, grade_steps, gradebook, workflow
 from jcnian import ledger as ledger_domain
 from jcnian.models import Branch
 from jcnian.seed import default_seed_path, read_seed
@@ -184,10 +184,10 @@ def _classify(session: Session, rng: random.Random, branches: list[Any]) -> None
         for source in rubric.sources:
             for indicator, full in rubric.indicators.items():
                 share = min(1.0, max(0.0, target / 100 + rng.uniform(-0.03, 0.03)))
-                gradebook.enter_score(session, ids[b.name], source, indicator, round(full * share, 1))
+                grade_entry.enter_score(session, ids[b.name], source, indicator, round(full * share, 1))
         voters = rng.randint(40, 120)
         favourable = round(voters * (rng.uniform(0.92, 0.99) if target >= 80 else rng.uniform(0.75, 0.95)))
-        gradebook.enter_ballot(
+        grade_entry.enter_ballot(
             session,
             b.name,
             {
@@ -196,10 +196,10 @@ def _classify(session: Session, rng: random.Random, branches: list[Any]) -> None
                 "不满意": voters - favourable,
             },
         )
-    gradebook.compute(session, date(2012, 4, 20))
-    gradebook.deliberate(session, None, date(2012, 4, 24))
-    gradebook.approve(session, None, date(2012, 4, 27))
-    gradebook.publish(session, date(2012, 4, 29))
+    grade_steps.compute(session, date(2012, 4, 20))
+    grade_steps.deliberate(session, None, date(2012, 4, 24))
+    grade_steps.approve(session, None, date(2012, 4, 27))
+    grade_steps.publish(session, date(2012, 4, 29))
 
 
 def _implement(

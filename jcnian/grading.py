@@ -1,7 +1,8 @@
-"""Pure rules of 分类定级 (seed, 二、(二) and 三、二): rubric, scores, grades, quota, ranks.
+"""Pure rules of 分类定级 (seed, 二、(二) and 三、二): rubric, scores, grades, quota.
 
 Everything here is a function of plain data, with no database and no printing, so the rules
-can be tested alone and the storage layer (jcnian.gradebook) and the CLI only feed them.
+can be tested alone and the storage layer (jcnian.gradebook) and the CLI only feed them;
+ranking by score (forced bands, 倒排) is in jcnian.ranking.
 Shares and ratios are exact Fractions: the quota's largest-remainder method compares
 remainders such as 0.6 and 0.6, which floats would split by representation error.
 """
@@ -9,15 +10,13 @@ remainders such as 0.6 and 0.6, which floats would split by representation error
 import math
 import tomllib
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from jcnian.errors import InvalidInput
-
-K = TypeVar("K", bound=Hashable)
 
 
 class Grade(StrEnum):
@@ -62,9 +61,6 @@ TOP_BAND, MIDDLE_BAND, BOTTOM_BAND = BANDS
 # Equal remainders go to the larger share first, then in this order: the middle band before
 # the top, and 较差 last, so that a tie never enlarges the band that marks a branch as weak.
 TIE_ORDER = (MIDDLE_BAND, TOP_BAND, BOTTOM_BAND)
-TIE_RULE = (
-    "余数相同时，比例大的一档优先（一般 0.60 先于 较差 0.10）；比例也相同时依次为 一般、好+较好、较差。"
-)
 
 
 def _strip(text: str) -> str:
@@ -419,7 +415,7 @@ def largest_remainder(
 ) -> dict[str, int]:
     """Whole targets for ``n`` branches: floors of share × n, the rest by largest remainder.
 
-    Equal remainders go to the larger share, then by ``priority`` (see TIE_RULE), then by
+    Equal remainders go to the larger share, then by ``priority`` (see TIE_ORDER), then by
     name, so the result never depends on the order the shares are given in.
     """
     if n < 0:
@@ -489,85 +485,3 @@ def check_counts(
         low, high = allowed_range(targets[band], share, tolerance, n)
         bands.append(BandCheck(band, share, targets[band], low, high, counts.get(band, 0)))
     return QuotaCheck(graded=n, bands=tuple(bands))
-
-
-# --- ranking: forced distribution and the backward list -------------------------------
-
-
-@dataclass(frozen=True)
-class Tie:
-    """Branches with equal scores across a cut line, and the places they compete for."""
-
-    size: int
-    places: dict[str, int]
-
-
-@dataclass(frozen=True)
-class Placement(Generic[K]):
-    key: K
-    score: float
-    rank: int
-    band: str | None  # None when the branch is in a tie across a cut line
-    tie: Tie | None = None
-
-
-def forced_bands(
-    entries: Sequence[tuple[K, float]], targets: Mapping[str, int], *, last: Collection[K] = ()
-) -> list[Placement[K]]:
-    """Bands a forced distribution by rank would give: best scores fill 好+较好 first.
-
-    Branches in ``last`` (vetoed ones) rank below all others. Equal scores that straddle a
-    cut line are returned as one tie with the places per band, never split.
-    """
-    if sum(targets.values()) != len(entries):
-        raise ValueError("targets must add up to the number of entries")
-    ranked = sorted(entries, key=lambda e: (e[0] in last, -round_score(e[1])))
-    slots = [band for band in BANDS for _ in range(targets.get(band, 0))]
-    out: list[Placement[K]] = []
-    i = 0
-    while i < len(ranked):
-        j = i
-        group_key = (ranked[i][0] in last, round_score(ranked[i][1]))
-        while j < len(ranked) and (ranked[j][0] in last, round_score(ranked[j][1])) == group_key:
-            j += 1
-        places = Counter(slots[i:j])
-        tie = Tie(size=j - i, places=dict(places)) if len(places) > 1 else None
-        for key, score in ranked[i:j]:
-            out.append(Placement(key, score, i + 1, None if tie else slots[i], tie))
-        i = j
-    return out
-
-
-def round_half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
-
-
-@dataclass(frozen=True)
-class Backward(Generic[K]):
-    key: K
-    score: float
-    rank: int  # 倒数第 rank 名; equal scores share it
-    tie: bool  # an equal score at the cut line brought this branch in beyond the count
-
-
-def backward_cut(
-    entries: Sequence[tuple[K, float]], ratio: Fraction, population: int | None = None
-) -> list[Backward[K]]:
-    """倒排: the lowest ``ratio`` × population (rounded half up), with every tie at the cut."""
-    size = len(entries) if population is None else population
-    count = min(round_half_up(Fraction(ratio) * size), len(entries))
-    if count <= 0:
-        return []
-    ranked = sorted(entries, key=lambda e: round_score(e[1]))
-    cut = round_score(ranked[count - 1][1])
-    chosen = [e for e in ranked if round_score(e[1]) <= cut]
-    tied = len(chosen) > count
-    out: list[Backward[K]] = []
-    rank = 0
-    previous: float | None = None
-    for position, (key, score) in enumerate(chosen, start=1):
-        shown = round_score(score)
-        if shown != previous:
-            rank, previous = position, shown
-        out.append(Backward(key, score, rank, tied and shown == cut))
-    return out

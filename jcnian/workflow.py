@@ -1170,7 +1170,7 @@ def decide(
     A fail carries a rectification opinion with a deadline; the branch is accepted again
     in the next round once the rectification is done.
     """
-    from jcnian import gradebook
+    from jcnian import grade_steps
     from jcnian.grading import parse_grade
 
     branch = find_branch(session, branch_name)
@@ -1229,7 +1229,7 @@ def decide(
     session.flush()
     if new_grade is not None:
         why = reason or f"第 {rnd} 轮总结验收{'通过' if passed else '未通过'}，重新评定级次"
-        gradebook.record_regrade(session, branch.id, new_grade, on, why, override=used)
+        grade_steps.record_regrade(session, branch.id, new_grade, on, why, override=used)
     if not passed:
         if open_rect is not None:
             open_rect.closed_on = on

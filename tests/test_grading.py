@@ -13,9 +13,7 @@ from jcnian.grading import (
     BANDS,
     Grade,
     assess,
-    backward_cut,
     check_quota,
-    forced_bands,
     indicator_points,
     largest_remainder,
     parse_ballot_option,
@@ -25,6 +23,7 @@ from jcnian.grading import (
     satisfaction_rate,
     threshold_grade,
 )
+from jcnian.ranking import backward_cut, forced_bands
 
 RUBRIC = parse_rubric(default_rubric_text())
 SEED_SHARES = RUBRIC.quota

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import select
 
 from jcnian import db as storage
-from jcnian import gradebook
+from jcnian import grade_entry, grade_steps, gradebook
 from jcnian.grading import Grade, indicator_points, mean, parse_rubric, round_score
 from jcnian.models import Branch, Deduction, GradeEvent, Score
 from jcnian.seed import default_seed_path, read_seed
@@ -143,6 +143,59 @@ def test_deductions_are_floored_at_zero(seeded) -> None:  # type: ignore[no-unty
     cell = next(c for c in sheet["cells"] if (c["source"], c["indicator"]) == ("支部自评", "工作业绩"))
     assert cell["points"] == 0
     assert len(cell["deductions"]) == 2
+
+
+def test_a_respondent_is_one_whichever_way_the_name_is_spaced(seeded) -> None:  # type: ignore[no-untyped-def]
+    base = ("grade", "score", "五夫村", "-s", "群众初评", "-i", "工作思路")
+    first = seeded(*base, "-p", "8", "-r", "张 三")
+    assert first.exit_code == 0, first.stderr
+    assert "（评分人 张三）" in first.stderr
+    second = seeded(*base, "-p", "6", "-r", "张三")
+    assert "原为 8" in second.stderr  # replaced, not a second respondent
+    wide = seeded(*base, "-d", "2", "--item", "台账不全", "-r", "ＡＢ　１")  # full-width, U+3000
+    assert "（评分人 AB1）" in wide.stderr
+    again = seeded(*base, "-d", "3", "--item", "台账不全", "-r", "AB1")
+    assert "原为 2" in again.stderr
+    sheet = out_json(seeded("grade", "show", "五夫村", "--format", "json"))
+    cell = next(c for c in sheet["cells"] if (c["source"], c["indicator"]) == ("群众初评", "工作思路"))
+    assert cell["respondents"] == 2  # 张三 and AB1
+    assert cell["points"] == (6 + 7) / 2  # AB1: full marks 10 less 3
+    cleared = seeded(*base, "--clear", "-r", "张　三", "--yes")
+    assert cleared.exit_code == 0 and "得分 6" in cleared.stderr
+
+
+def test_the_rubric_is_parsed_once_per_session(seeded, db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    parsed: list[str] = []
+
+    def counting(text: str, origin: str = "评分办法"):  # type: ignore[no-untyped-def]
+        parsed.append(origin)
+        return parse_rubric(text, origin)
+
+    monkeypatch.setattr(gradebook, "parse_rubric", counting)
+    fill(db, within_quota())
+    engine = storage.open_engine(db)
+    with storage.transaction(engine) as session:
+        for points in range(11):
+            grade_entry.enter_score(
+                session, "五夫村", "组织考评", "工作思路", points, respondent=f"r{points}"
+            )
+        grade_entry.enter_deduction(session, "五夫村", "组织考评", "工作业绩", 2, "台账不全")
+        grade_entry.set_veto(session, "马慢桥", "群体性")
+        grade_steps.compute(session, date(2012, 4, 20))
+        assert len(parsed) == 1
+        # Setting a rubric makes it the one in force at once, without parsing it again.
+        stricter = grade_entry.set_rubric(
+            session, gradebook.default_rubric_text().replace('"好" = 90', '"好" = 95'), "新办法.toml"
+        )
+        assert gradebook.current_rubric(session).thresholds[Grade.GOOD] == 95
+        grade_steps.compute(session, date(2012, 4, 21))
+        newest = session.exec(select(GradeEvent).order_by(GradeEvent.id.desc())).first()  # type: ignore[union-attr]
+        assert newest is not None and newest.rubric_id == gradebook.current_rubric_id(session)
+        assert stricter.changed and len(parsed) == 1
+    with storage.transaction(engine) as session:
+        assert gradebook.current_rubric(session).thresholds[Grade.GOOD] == 95
+    engine.dispose()
+    assert len(parsed) == 2  # once more for the second session
 
 
 def test_respondents_are_averaged(seeded, db) -> None:  # type: ignore[no-untyped-def]
@@ -328,11 +381,13 @@ def test_regrade_after_acceptance_is_in_the_history(graded, db) -> None:  # type
     engine = storage.open_engine(db)
     with storage.transaction(engine) as session:
         bid = session.exec(select(Branch.id).where(Branch.name == VILLAGES[15])).one()
-        change = gradebook.record_regrade(
+        change = grade_steps.record_regrade(
             session, bid, Grade.AVERAGE, date(2012, 9, 20), "验收合格，整改到位"
         )
         assert change.before is Grade.POOR and change.recorded
-        again = gradebook.record_regrade(session, bid, Grade.AVERAGE, date(2012, 9, 20), "验收合格，整改到位")
+        again = grade_steps.record_regrade(
+            session, bid, Grade.AVERAGE, date(2012, 9, 20), "验收合格，整改到位"
+        )
         assert not again.recorded
         state = gradebook.grade_states(session)[bid]
         assert (state.initial, state.final) == (Grade.POOR, Grade.AVERAGE)

@@ -6,7 +6,7 @@ from datetime import date
 from sqlmodel import select
 
 from jcnian import db as storage
-from jcnian import gradebook
+from jcnian import grade_steps, gradebook
 from jcnian.models import Branch, GateOverride, Score
 
 VILLAGE = "五夫村党总支"  # seq 1: lowest village score below, so on the backward list
@@ -34,10 +34,10 @@ def grade_all(db_path: str, on: date = date(2012, 4, 27)) -> None:
                             )
                         )
             session.flush()
-            gradebook.compute(session, date(2012, 4, 20))
-            gradebook.deliberate(session, None, date(2012, 4, 24))
-            gradebook.approve(session, None, on, override="测试：比例不在此检查")
-            gradebook.publish(session, date(2012, 4, 29), override="测试：比例不在此检查")
+            grade_steps.compute(session, date(2012, 4, 20))
+            grade_steps.deliberate(session, None, date(2012, 4, 24))
+            grade_steps.approve(session, None, on, override="测试：比例不在此检查")
+            grade_steps.publish(session, date(2012, 4, 29), override="测试：比例不在此检查")
     finally:
         engine.dispose()
 
@@ -291,7 +291,7 @@ def test_acceptance_gates_rectification_and_regrade(seeded, db) -> None:  # type
     # 重新评定级次 is kept in the grade history.
     engine = storage.open_engine(db)
     with storage.transaction(engine) as session:
-        history = gradebook.history(session, "二都村")
+        history = grade_steps.history(session, "二都村")
     engine.dispose()
     assert [(e.step, e.grade) for e in history.events][-1] == ("regraded", "较好")
     assert (history.initial, history.final) == ("一般", "较好")

@@ -1,0 +1,319 @@
+"""``jcnian grade`` reports: the list with its distribution bar, the quota check, suggest, backward.
+
+Added to ``grade_app`` by commands/grade.py, whose helpers these commands share.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from jcnian.commands.common import Format, FormatOption, emit, emit_json, ledger, say
+from jcnian.commands.grade import grade_or_none, rounded, score_text
+
+if TYPE_CHECKING:
+    from jcnian.gradebook import GradeState, QuotaReport
+    from jcnian.grading import QuotaCheck
+
+TIE_HELP = (
+    "目标数按最大余数法计算（精确分数）：先取 比例×参评数 的整数部分，余下名额给余数大的档；"
+    "余数相同时比例大的档优先（一般 0.60 先于 较差 0.10），比例也相同时依次为 一般、好+较好、较差。"
+    "例如 16 个村：好+较好 5、一般 10、较差 1。"
+)
+
+
+def _list_rows(states: list["GradeState"], sources: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for s in states:
+        row: dict[str, Any] = {"branch": s.name, "category": s.category}
+        for i, source in enumerate(sources):
+            row[f"src{i}"] = s.source_totals.get(source)
+        row |= {
+            "score": rounded(s.score),
+            "proposed": grade_or_none(s.proposed),
+            "grade": grade_or_none(s.final),
+            "flags": s.flags,
+        }
+        rows.append(row)
+    return rows
+
+
+def _bar(check: "QuotaCheck", title: str) -> None:
+    """The distribution against the quota targets, drawn with block characters."""
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    console.print(Text(title, style="bold"))
+    if check.graded == 0:
+        console.print("  （无已定级的党组织）")
+        return
+    width = 40
+    for b in check.bands:
+        filled = round(b.actual / check.graded * width)
+        target = round(b.target / check.graded * width)
+        cells = ["█" if i < filled else "·" for i in range(max(width, filled, target + 1))]
+        if target < len(cells):
+            cells[target] = "│"
+        line = Text("  " + b.band + " " * (8 - cell_len(b.band)), style="bold")
+        line.append("".join(cells[: width + 1]), style="green" if b.ok else "red")
+        verdict = "符合" if b.ok else "不符"
+        line.append(f" {b.actual}/{b.target}（允许 {b.min}–{b.max}）{verdict}")
+        console.print(line)
+    console.print("  █ 实有  │ 目标")
+
+
+def grade_list(
+    ctx: typer.Context,
+    category: str | None = typer.Option(None, "--category", "-c", help="只列某一分类，如 农村。"),
+    fmt: Format = FormatOption,
+) -> None:
+    """列出各党组织的各主体得分、总分、拟定等级、终定等级和提示，并画出等级分布与比例目标的对照。
+
+    JSON：数组，每项含 branch、category、score（两位小数，未完成为 null）、proposed、grade（终定，未终定为 null）、flags。
+
+    示例：jcnian grade list --category 农村
+    """
+    from jcnian import gradebook
+
+    with ledger(ctx) as session:
+        rubric = gradebook.current_rubric(session)
+        states = list(gradebook.grade_states(session, category, detail=True).values())
+        report = gradebook.quota_of(states, rubric, [category] if category else gradebook.categories(session))
+    sources = list(rubric.sources)
+    rows = _list_rows(states, sources)
+    if fmt is Format.json:
+        emit_json(
+            [{k: r[k] for k in ("branch", "category", "score", "proposed", "grade", "flags")} for r in rows]
+        )
+        return
+    columns = [
+        ("branch", "党组织"),
+        ("category", "分类"),
+        *[(f"src{i}", s) for i, s in enumerate(sources)],
+        ("score", "总分"),
+        ("proposed", "拟定"),
+        ("grade", "终定"),
+        ("flags", "提示"),
+    ]
+    keys = ("score", *(f"src{i}" for i in range(len(sources))))
+    emit(score_text(rows, keys, fmt), columns, fmt, title=f"分类定级（{len(rows)} 个党组织）")
+    if fmt is Format.table:
+        where = category or "全部"
+        check = report.categories[category] if category else report.overall
+        _bar(check, f"等级分布（{where}，{check.graded} 个已定级；终定优先，否则按拟定）")
+
+
+# --- quota, suggest, backward ---------------------------------------------------------
+
+
+def _check_json(check: "QuotaCheck") -> dict[str, Any]:
+    return {
+        "ok": check.ok,
+        "graded": check.graded,
+        "bands": [
+            {
+                "band": b.band,
+                "target_share": float(b.target_share),
+                "target": b.target,
+                "min": b.min,
+                "max": b.max,
+                "actual": b.actual,
+                "ok": b.ok,
+            }
+            for b in check.bands
+        ],
+    }
+
+
+def _quota_rows(report: "QuotaReport", only: str | None) -> list[dict[str, Any]]:
+    parts = [] if only else [("全部", report.overall)]
+    parts += list(report.categories.items())
+    rows = []
+    for where, check in parts:
+        if check.graded == 0:
+            rows.append({"scope": where, "graded": 0, "band": "（无）"})
+            continue
+        for b in check.bands:
+            rows.append(
+                {
+                    "scope": where,
+                    "graded": check.graded,
+                    "band": b.band,
+                    "target_share": f"{float(b.target_share):.0%}",
+                    "target": b.target,
+                    "range": f"{b.min}–{b.max}",
+                    "actual": b.actual,
+                    "verdict": "符合" if b.ok else "不符",
+                }
+            )
+    return rows
+
+
+def quota(
+    ctx: typer.Context,
+    category: str | None = typer.Option(None, "--category", "-c", help="只检查某一分类，如 农村。"),
+    fmt: Format = FormatOption,
+) -> None:
+    """等级比例检查（好+较好 约 30%、一般 约 60%、较差 约 10%）：先全部，再分类。
+
+    每档列出比例、目标数、容差允许的范围、实有数和结论。
+
+    终定等级优先，未终定的按拟定等级计，未完成评分的不计。没有党组织的分类显示“（无）”。
+    任一档不符时退出码为 1。
+
+    {tie}
+
+    JSON：{{"ok", "graded", "bands": [{{"band", "target_share", "target", "min", "max", "actual", "ok"}}],
+    "categories": {{分类: 同上}}}}；顶层 ok 表示全部和各分类都符合。
+
+    示例：jcnian grade quota --category 农村 --format json
+    """
+    from jcnian import gradebook
+
+    with ledger(ctx) as session:
+        report = gradebook.quota_report(session, category)
+    top = report.categories[category] if category else report.overall
+    if fmt is Format.json:
+        data = _check_json(top) | {"ok": report.ok}
+        data["categories"] = {c: _check_json(chk) for c, chk in report.categories.items()}
+        emit_json(data)
+    else:
+        columns = [
+            ("scope", "范围"),
+            ("graded", "参评数"),
+            ("band", "档"),
+            ("target_share", "比例"),
+            ("target", "目标数"),
+            ("range", "允许范围"),
+            ("actual", "实有"),
+            ("verdict", "结论"),
+        ]
+        emit(_quota_rows(report, category), columns, fmt, title="等级比例检查")
+        if fmt is Format.table:
+            say(
+                "结论：符合。" if report.ok else "结论：不符合，终定或公开须 --override 写明理由。",
+                None if report.ok else "red",
+            )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+quota.__doc__ = (quota.__doc__ or "").format(tie=TIE_HELP)
+
+
+def suggest(
+    ctx: typer.Context,
+    category: str | None = typer.Option(None, "--category", "-c", help="只排某一分类，如 农村。"),
+    fmt: Format = FormatOption,
+) -> None:
+    """按比例强制分布的参考：按总分排名分档，与分数线等级并列，看出比例会使哪些党组织升降。
+
+    前 30% 为好/较好、中间 60% 为一般、后 10% 为较差（目标数同 grade quota）。
+    有一票否决的排在最后。只是参考，不改动任何等级。
+
+    同分跨越分档线时显示为“并列”，注明几个党组织争几个名额，绝不擅自拆分。
+
+    {tie}
+
+    示例：jcnian grade suggest --category 农村
+    """
+    from jcnian import gradebook
+
+    with ledger(ctx) as session:
+        report = gradebook.suggest(session, category)
+    rows = []
+    for e in report.entries:
+        tie = None
+        if e.tie:
+            places = "、".join(f"{b} {n} 个" for b, n in e.tie.places.items())
+            tie = f"并列：{e.tie.size} 个同分，争 {places}"
+        rows.append(
+            {
+                "rank": e.rank,
+                "branch": e.branch,
+                "category": e.category,
+                "score": e.score,
+                "threshold": e.threshold.value,
+                "current": e.current.value,
+                "band": e.band,
+                "suggested": grade_or_none(e.suggested),
+                "tie": tie,
+                "moved": e.moved,
+                "vetoed": e.vetoed,
+            }
+        )
+    if fmt is Format.json:
+        emit_json({"targets": report.targets, "entries": rows, "ungraded": report.ungraded})
+        return
+    for r in rows:
+        r["note"] = "；".join(
+            x
+            for x in (r["tie"], "按比例将变动" if r["moved"] else None, "一票否决" if r["vetoed"] else None)
+            if x
+        )
+    columns = [
+        ("rank", "名次"),
+        ("branch", "党组织"),
+        ("category", "分类"),
+        ("score", "总分"),
+        ("threshold", "分数线等级"),
+        ("current", "现等级"),
+        ("band", "按比例"),
+        ("suggested", "参考等级"),
+        ("note", "说明"),
+    ]
+    targets = "、".join(f"{b} {n}" for b, n in report.targets.items())
+    emit(score_text(rows, ("score",), fmt), columns, fmt, title=f"按比例排名参考（目标：{targets}）")
+    if fmt is Format.table and report.ungraded:
+        say(f"{len(report.ungraded)} 个党组织评分不全，未参与排名。", "yellow")
+
+
+suggest.__doc__ = (suggest.__doc__ or "").format(tie=TIE_HELP)
+
+
+def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """倒排后进党组织（实施意见 三、三）：农村党组织按总分从低到高取 10%（四舍五入）。
+
+    分界处同分的一并列入并注明，作为整顿转化、一村一策的对象。
+    分类和比例取自评分办法 [backward]；评分不全的不参与倒排，另行提示。
+
+    示例：jcnian grade backward --format json
+    """
+    from jcnian import gradebook
+
+    with ledger(ctx) as session:
+        report = gradebook.backward_report(session)
+    rows = [
+        {"rank": e.rank, "branch": e.name, "score": e.score, "grade": grade_or_none(e.grade), "tie": e.tie}
+        for e in report.entries
+    ]
+    if fmt is Format.json:
+        emit_json(
+            {
+                "category": report.category,
+                "ratio": float(report.ratio),
+                "population": report.population,
+                "count": report.count,
+                "entries": rows,
+                "unscored": report.unscored,
+            }
+        )
+        return
+    for r in rows:
+        r["note"] = "分界处同分，一并列入" if r["tie"] else ""
+    title = (
+        f"后进党组织（{report.category} {report.population} 个 × {float(report.ratio):.0%} "
+        f"= {report.count} 个，倒数）"
+    )
+    emit(
+        score_text(rows, ("score",), fmt),
+        [("rank", "倒数名次"), ("branch", "党组织"), ("score", "总分"), ("grade", "等级"), ("note", "说明")],
+        fmt,
+        title=title,
+    )
+    if fmt is Format.table and report.unscored:
+        say(
+            f"注意：{len(report.unscored)} 个{report.category}党组织评分不全，未参与倒排：{'、'.join(report.unscored[:10])}",
+            "yellow",
+        )

@@ -1,0 +1,241 @@
+"""``jcnian grade`` steps: compute the proposals, deliberate, approve, publish, change, history.
+
+Added to ``grade_app`` by commands/grade.py, whose helpers these commands share.
+"""
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
+from jcnian.commands.grade import BranchArgument, grade_or_none, rounded, score_text
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from jcnian.grade_steps import StepResult
+    from jcnian.grading import Grade
+
+BranchesArgument = typer.Argument(None, help="党组织名称（可多个）。")
+OnOption = typer.Option(None, "--on", help="日期，格式 YYYY-MM-DD，默认今天。")
+ByOption = typer.Option(None, "--by", help="由谁作出（记入历史），如 镇党委。")
+OverrideOption = typer.Option(
+    None, "--override", help="越过检查（未审议、比例不符、尚有未终定）的理由，记入历史。"
+)
+
+
+def compute(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
+    """计算总分和拟定等级：各评价主体按指标求和，按权重加权，按分数线定级，再按满意率封顶和一票否决调整。
+
+    每一处调整都列出理由。评分不全的党组织列为“未完成”并写明缺什么，不定级，绝不按 0 分计。
+    拟定等级记入历史（与上次相同则不重复记录）。
+
+    示例：jcnian grade compute --as-of 2012-04-20
+    """
+    from jcnian import grade_steps
+
+    on = parse_date(as_of)
+    with ledger(ctx) as session:
+        result = grade_steps.compute(session, on)
+    graded = [s for s in result.states if s.proposed is not None]
+    incomplete = [s for s in result.states if s.proposed is None]
+    rows = [
+        {
+            "branch": s.name,
+            "category": s.category,
+            "score": rounded(s.score),
+            "threshold": grade_or_none(s.threshold),
+            "proposed": grade_or_none(s.proposed),
+            "changes": list(s.changes),
+            "missing": s.missing,
+        }
+        for s in result.states
+    ]
+    columns = [
+        ("branch", "党组织"),
+        ("category", "分类"),
+        ("score", "总分"),
+        ("threshold", "分数线等级"),
+        ("proposed", "拟定等级"),
+        ("changes", "调整及理由"),
+        ("missing", "缺少"),
+    ]
+    title = f"拟定等级（{len(graded)} 个已定级，{len(incomplete)} 个未完成）"
+    emit(score_text(rows, ("score",), fmt), columns, fmt, title=title)
+    say(f"已计算 {len(graded)} 个党组织的拟定等级，新记录 {result.recorded} 条。")
+    if incomplete:
+        say(f"{len(incomplete)} 个党组织评分不全，未定级：", "yellow")
+        for s in incomplete[:20]:
+            say(f"  {s.name}：{'；'.join(s.missing)}", "yellow")
+        if len(incomplete) > 20:
+            say(f"  ……另有 {len(incomplete) - 20} 个（用 --format json 查看全部）。", "yellow")
+
+
+# --- the steps ------------------------------------------------------------------------
+
+
+def _report_step(result: "StepResult", verb: str) -> None:
+    if not result.entries:
+        say("没有需要处理的党组织（未定级的先运行 jcnian grade compute，终定前须先审议）。", "yellow")
+        return
+    recorded = [e for e in result.entries if e.recorded]
+    say(
+        f"{verb} {len(recorded)} 个党组织（{result.on.isoformat()}）；{len(result.entries) - len(recorded)} 个已记录过，未重复。"
+    )
+    for e in recorded:
+        changed = f"（由“{e.before}”改为“{e.grade}”）" if e.before and e.before != e.grade else ""
+        say(f"  {e.branch}：{e.grade}{changed}")
+    if result.override and recorded:
+        say(f"已越过检查，理由记入历史：{result.override}", "yellow")
+    for w in result.warnings:
+        say(f"注意：{w}", "yellow")
+
+
+def _step_inputs(
+    branches: list[str] | None, all_: bool, on: str | None, grade: str | None
+) -> tuple[list[str] | None, "date", "Grade | None"]:
+    """What deliberate and approve both take: the branches (None for --all), the day, a grade."""
+    from jcnian.grading import parse_grade
+
+    if all_ and branches:
+        raise typer.BadParameter("--all 与指定党组织不能同用。", param_hint="--all")
+    if not all_ and not branches:
+        raise typer.BadParameter("请指定党组织，或用 --all 表示全部。", param_hint="BRANCHES")
+    return None if all_ else branches, parse_date(on, "--on"), parse_grade(grade) if grade else None
+
+
+def deliberate(
+    ctx: typer.Context,
+    branches: list[str] | None = BranchesArgument,
+    all_: bool = typer.Option(False, "--all", help="全部已定级、尚未审议的党组织，均同意拟定等级。"),
+    on: str | None = OnOption,
+    grade: str | None = typer.Option(None, "--grade", "-g", help="会议改定的等级（好/较好/一般/较差）。"),
+    reason: str | None = typer.Option(None, "--reason", help="改变拟定等级的理由（改变时必填）。"),
+    by: str | None = ByOption,
+) -> None:
+    """群众党员会议审议：记录会议日期，同意拟定等级，或改定等级并写明理由。
+
+    示例：jcnian grade deliberate 五夫村 --on 2012-04-18
+    """
+    from jcnian import grade_steps
+
+    refs, day, chosen = _step_inputs(branches, all_, on, grade)
+    with ledger(ctx) as session:
+        result = grade_steps.deliberate(session, refs, day, grade=chosen, reason=reason, by=by)
+    _report_step(result, "已记录群众党员会议审议：")
+
+
+def approve(
+    ctx: typer.Context,
+    branches: list[str] | None = BranchesArgument,
+    all_: bool = typer.Option(False, "--all", help="全部已定级、尚未终定的党组织，按审议等级终定。"),
+    on: str | None = OnOption,
+    grade: str | None = typer.Option(
+        None, "--grade", "-g", help="镇党委终定的等级（与审议等级不同时须 --reason）。"
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="终定等级与审议等级不同的理由。"),
+    override: str | None = OverrideOption,
+    by: str | None = ByOption,
+) -> None:
+    """组织考评：镇党委终定等级。须先经群众党员会议审议；终定后的名单须符合等级比例。
+
+    不符合时须用 --override 写明理由，理由记入历史。比例检查见 jcnian grade quota。
+
+    示例：jcnian grade approve --all --on 2012-04-25
+    """
+    from jcnian import grade_steps
+
+    refs, day, chosen = _step_inputs(branches, all_, on, grade)
+    with ledger(ctx) as session:
+        result = grade_steps.approve(
+            session, refs, day, grade=chosen, reason=reason, override=override, by=by
+        )
+    _report_step(result, "镇党委已终定")
+
+
+def publish(
+    ctx: typer.Context,
+    on: str | None = OnOption,
+    override: str | None = OverrideOption,
+    by: str | None = ByOption,
+) -> None:
+    """公开定级名单：记录公开日期。须全部终定且符合等级比例，否则须 --override 写明理由。
+
+    公开后再改等级须用 jcnian grade change 写明理由，然后重新公开。
+
+    示例：jcnian grade publish --on 2012-04-28
+    """
+    from jcnian import grade_steps
+
+    day = parse_date(on, "--on")
+    with ledger(ctx) as session:
+        result = grade_steps.publish(session, day, override=override, by=by)
+    _report_step(result, "已公开")
+
+
+def change(
+    ctx: typer.Context,
+    branch: str = BranchArgument,
+    grade: str = typer.Argument(..., help="新的等级：好/较好/一般/较差。"),
+    reason: str = typer.Option(..., "--reason", help="改定的理由（必填）。"),
+    on: str | None = OnOption,
+    override: str | None = OverrideOption,
+    by: str | None = ByOption,
+) -> None:
+    """改定已终定（或已公开）的等级，必须写明理由；全部改动记入历史。
+
+    示例：jcnian grade change 五夫村 较好 --reason 复核发现漏计工作业绩 --on 2012-05-03
+    """
+    from jcnian import grade_steps
+    from jcnian.grading import parse_grade
+
+    day = parse_date(on, "--on")
+    new = parse_grade(grade)
+    with ledger(ctx) as session:
+        result = grade_steps.change_grade(session, branch, new, day, reason, override=override, by=by)
+    say(f"已将 {result.branch} 的等级由“{result.before}”改定为“{result.after}”（{result.on.isoformat()}）。")
+    if result.published:
+        say("该等级此前已公开，请重新公开：jcnian grade publish", "yellow")
+
+
+def history(
+    ctx: typer.Context,
+    branch: str = BranchArgument,
+    fmt: Format = FormatOption,
+) -> None:
+    """查看一个党组织的等级历史：拟定、审议、终定、公开、改定、验收后重新评定，含日期、理由。
+
+    示例：jcnian grade history 五夫村
+    """
+    from dataclasses import asdict
+
+    from jcnian import grade_steps
+
+    with ledger(ctx) as session:
+        h = grade_steps.history(session, branch)
+    rows = [asdict(e) for e in h.events]
+    if fmt is Format.json:
+        emit_json(
+            {
+                "branch": h.branch,
+                "category": h.category,
+                "initial": grade_or_none(h.initial),
+                "final": grade_or_none(h.final),
+                "movement": h.movement,
+                "events": rows,
+            }
+        )
+        return
+    columns = [
+        ("on", "日期"),
+        ("label", "步骤"),
+        ("grade", "等级"),
+        ("score", "总分"),
+        ("reason", "理由"),
+        ("override", "越过检查"),
+        ("by", "作出"),
+    ]
+    emit(score_text(rows, ("score",), fmt), columns, fmt, title=f"{h.branch} 等级历史")
+    if fmt is Format.table and h.initial is not None:
+        moved = f"，{h.movement}" if h.movement else ""
+        say(f"初定等级：{h.initial}；现等级：{h.final}{moved}。")

@@ -49,6 +49,13 @@ def problem_lines(stderr: str) -> list[str]:
     return [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
 
 
+def refused(seeded, *paths: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The problem lines of an import that must be refused (exit 1)."""
+    result = seeded("survey", "import", *paths)
+    assert result.exit_code == 1, result.stderr
+    return problem_lines(result.stderr)
+
+
 LONG = (
     "驿亭镇2012年基层党组织分类定级群众初评汇总表,,,\n"
     ",,,\n"
@@ -185,9 +192,7 @@ def test_branch_names_by_alias_part_and_spacing(seeded, db: str, tmp_path: Path)
         "ｂａｄ 白马湖村党总支,群众初评,工作思路,7\n"  # unknown: closest candidates
         "五夫,群众初评,工作思路,7\n"  # ambiguous: 五夫村 / 五夫工业区
     )
-    result = seeded("survey", "import", csv_file(tmp_path, "names.csv", text))
-    assert result.exit_code == 1
-    lines = problem_lines(result.stderr)
+    lines = refused(seeded, csv_file(tmp_path, "names.csv", text))
     assert lines[0].startswith(
         "names.csv:4:A（党组织）：找不到党组织“ｂａｄ 白马湖村党总支”，最接近的有：白马湖村党总支"
     )
@@ -235,49 +240,54 @@ def test_every_problem_is_listed_and_nothing_is_written(seeded, db: str, tmp_pat
     assert scores(db) == [] and imports(db) == 0
 
 
-def test_duplicates_in_a_file_once_every_problem_else_is_fixed(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    text = "党组织,评价主体,测评人,党组织带头人,工作思路\n五夫村,群众初评,张三,12,8\n五夫村党总支,群众初评,张三,12,9\n"
-    result = seeded("survey", "import", csv_file(tmp_path, "dup.csv", text))
-    assert result.exit_code == 1
-    assert problem_lines(result.stderr) == [
-        "dup.csv:3:D（党组织带头人）：“五夫村党总支”的“群众初评”“党组织带头人”（测评人“张三”）与第 2 行重复",
-        "dup.csv:3:E（工作思路）：“五夫村党总支”的“群众初评”“工作思路”（测评人“张三”）与第 2 行重复",
-    ]
-    assert scores(db) == []
+REPEATS = [
+    pytest.param(
+        "dup.csv",
+        "党组织,评价主体,测评人,党组织带头人,工作思路\n五夫村,群众初评,张三,12,8\n五夫村党总支,群众初评,张三,12,9\n",
+        [
+            "dup.csv:3:D（党组织带头人）：“五夫村党总支”的“群众初评”“党组织带头人”（测评人“张三”）与第 2 行重复",
+            "dup.csv:3:E（工作思路）：“五夫村党总支”的“群众初评”“工作思路”（测评人“张三”）与第 2 行重复",
+        ],
+        id="scores",
+    ),
+    pytest.param(
+        "b.csv",
+        "测评人,党组织,评价\n甲,五夫村,好\n甲,五夫村,较好\n乙,五夫村,很好\n",
+        [
+            "b.csv:3:A（测评人）：测评人“甲”对“五夫村党总支”投了两次（另见第 2 行）",
+            "b.csv:4:C（评价）：“很好”不是有效的评价，应为 好/较好/一般/较差 或 满意/基本满意/不满意",
+        ],
+        id="ballots",
+    ),
+    pytest.param(
+        "c.csv",
+        "党组织,好,较好,一般,较差\n五夫村,1,1,1,1\n五夫村党总支,2,2,2,2\n",
+        ["c.csv:3:A（党组织）：“五夫村党总支”与第 2 行重复（同一党组织的票数只能有一行）"],
+        id="counts",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), REPEATS)
+def test_the_same_key_twice_in_a_file_names_both_rows(  # type: ignore[no-untyped-def]
+    seeded, db: str, tmp_path: Path, name: str, text: str, expected: list[str]
+) -> None:
+    assert refused(seeded, csv_file(tmp_path, name, text)) == expected
+    assert scores(db) == [] and ballots(db) == {} and imports(db) == 0
 
 
 def test_wide_header_with_an_unknown_indicator(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "标题\n党组织,评价主体,工作思路,工作作风\n五夫村,群众初评,8,9\n联桥村,群众初评,7,6\n"
-    result = seeded("survey", "import", csv_file(tmp_path, "w.csv", text))
-    assert result.exit_code == 1
-    lines = problem_lines(result.stderr)
+    lines = refused(seeded, csv_file(tmp_path, "w.csv", text))
     assert len(lines) == 1
     assert lines[0].startswith("w.csv:2:D（工作作风）：指标“工作作风”不在评分办法中")
     assert scores(db) == []
 
 
-def test_ballot_problems(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    text = "测评人,党组织,评价\n甲,五夫村,好\n甲,五夫村,较好\n乙,五夫村,很好\n"
-    result = seeded("survey", "import", csv_file(tmp_path, "b.csv", text))
-    assert result.exit_code == 1
-    assert problem_lines(result.stderr) == [
-        "b.csv:3:A（测评人）：测评人“甲”对“五夫村党总支”投了两次（另见第 2 行）",
-        "b.csv:4:C（评价）：“很好”不是有效的评价，应为 好/较好/一般/较差 或 满意/基本满意/不满意",
-    ]
-    text = "党组织,好,较好,一般,较差\n五夫村,1,1,1,1\n五夫村党总支,2,2,2,2\n"
-    result = seeded("survey", "import", csv_file(tmp_path, "c.csv", text))
-    assert problem_lines(result.stderr) == [
-        "c.csv:3:A（党组织）：“五夫村党总支”与第 2 行重复（同一党组织的票数只能有一行）"
-    ]
-    assert ballots(db) == {} and imports(db) == 0
-
-
 def test_one_bad_file_among_several_writes_none(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = csv_file(tmp_path, "good.csv", LONG)
     bad = csv_file(tmp_path, "bad.csv", "党组织,好,较好\n五夫村,x,1\n")
-    result = seeded("survey", "import", good, bad)
-    assert result.exit_code == 1
-    assert problem_lines(result.stderr) == ["bad.csv:2:B（好）：“x”不是数字，票数应为大于或等于 0 的整数"]
+    assert refused(seeded, good, bad) == ["bad.csv:2:B（好）：“x”不是数字，票数应为大于或等于 0 的整数"]
     assert scores(db) == [] and ballots(db) == {} and imports(db) == 0
 
 
@@ -306,9 +316,7 @@ def test_missing_and_unsupported_files(seeded, tmp_path: Path) -> None:  # type:
     doc = tmp_path / "汇报.docx"
     doc.write_bytes(b"PK\x03\x04rest")
     blank = csv_file(tmp_path, "空白.csv", "\n\n,,\n")
-    result = seeded("survey", "import", str(tmp_path / "nowhere.csv"), str(doc), blank)
-    assert result.exit_code == 1
-    assert problem_lines(result.stderr) == [
+    assert refused(seeded, str(tmp_path / "nowhere.csv"), str(doc), blank) == [
         "nowhere.csv：文件不存在。",
         "汇报.docx：不支持 .docx 文件，请另存为 .xlsx、.xls、.csv 或 .txt（制表符分隔）后再导入。",
         "空白.csv：在前 30 行中找不到表头：需要有一列“党组织”（也可写作 党组织名称、单位、branch）。",
@@ -355,9 +363,7 @@ def test_a_corrected_file_needs_replace_and_replaces_its_branches_and_sources_on
     corrected = csv_file(
         tmp_path, "初评（更正）.csv", "党组织,评价主体,指标,得分\n五夫村,群众初评,工作思路,6\n"
     )
-    result = seeded("survey", "import", corrected)
-    assert result.exit_code == 1
-    assert problem_lines(result.stderr) == [
+    assert refused(seeded, corrected) == [
         "初评（更正）.csv:2:D（得分）：账本中“五夫村党总支”的“群众初评”“工作思路”已是 9（来自 初评.csv），"
         "本文件为 6；如以本文件为准，请加 --replace"
     ]
@@ -389,9 +395,7 @@ def test_ballots_reimport_conflict_and_replace(seeded, db: str, tmp_path: Path) 
     assert seeded("survey", "import", first).exit_code == 0
     assert "未做任何改动" in seeded("survey", "import", first).stderr
     fixed = csv_file(tmp_path, "票2.csv", "党组织,满意,基本满意,不满意\n五夫村,91,7,2\n")
-    result = seeded("survey", "import", fixed)
-    assert result.exit_code == 1
-    assert problem_lines(result.stderr) == [
+    assert refused(seeded, fixed) == [
         "票2.csv:2:A（党组织）：账本中“五夫村党总支”已有不同的票数 满意90 基本满意8 不满意2（来自 票.csv），"
         "本文件为 满意91 基本满意7 不满意2；如以本文件为准，请加 --replace"
     ]

@@ -12,16 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jcnian.survey_reader import (
-    CountRow,
-    Problems,
-    ScoreRow,
-    VoteRow,
-    column_letter,
-    open_survey,
-    parse_count,
-    parse_number,
-)
+from jcnian.survey.cells import parse_count, parse_number
+from jcnian.survey.problems import Problems, column_letter
+from jcnian.survey.reader import open_survey
+from jcnian.survey.records import CountRow, ScoreRow, VoteRow
 
 LONG = "党组织,评价主体,指标,得分\n五夫村,群众初评,工作思路,9\n联桥村,群众初评,工作思路,8\n"
 EXPECTED_LONG = [
@@ -247,8 +241,9 @@ def test_xls_is_read_with_merged_cells(tmp_path: Path) -> None:
 # --- problems, located as the spreadsheet shows them ----------------------------------------
 
 
-def test_every_bad_cell_is_reported_with_file_row_and_column(tmp_path: Path) -> None:
-    text = (
+BAD_FILES = [
+    pytest.param(
+        "bad.csv",
         "汇总表\n"
         "党组织,评价主体,指标,得分\n"
         "五夫村,群众初评,工作思路,abc\n"
@@ -256,21 +251,45 @@ def test_every_bad_cell_is_reported_with_file_row_and_column(tmp_path: Path) -> 
         "联桥村,群众初评,,8\n"
         "二都村,群众初评,工作思路,-1\n"
         "孝丰村,群众初评,工作思路,90%\n"
-        "杨梅村,群众初评,工作思路,\n"
-    )
-    records, problems, _ = read(write(tmp_path, "bad.csv", text))
+        "杨梅村,群众初评,工作思路,\n",
+        [
+            "bad.csv:3:D（得分）：“abc”不是数字，应填分数（不小于 0 的数）",
+            "bad.csv:4:A（党组织）：党组织名称为空",
+            "bad.csv:5:C（指标）：指标为空",
+            "bad.csv:6:D（得分）：“-1”小于 0，应填分数（不小于 0 的数）",
+            "bad.csv:7:D（得分）：“90%”是百分数，这里应填分数或票数，应填分数（不小于 0 的数）",
+            "bad.csv:8:D（得分）：分数为空",
+        ],
+        id="points",
+    ),
+    pytest.param(
+        "b.csv",
+        "测评人,党组织,评价\n张三,五夫村,优秀\n李四,五夫村,\n",
+        [
+            "b.csv:2:C（评价）：“优秀”不是有效的评价，应为 好/较好/一般/较差 或 满意/基本满意/不满意",
+            "b.csv:3:C（评价）：评价为空",
+        ],
+        id="ballots",
+    ),
+    pytest.param(
+        "quote.csv",
+        '党组织,评价主体,指标,得分\n五夫村,"群众初评,工作思路,9\n联桥村,群众初评,工作思路,9\n',
+        ["quote.csv:2:B（评价主体）：单元格跨了第 2–3 行，多半是引号没有配对，请检查这一带的引号"],
+        id="stray quote",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), BAD_FILES)
+def test_every_bad_cell_is_reported_with_file_row_and_column(
+    tmp_path: Path, name: str, text: str, expected: list[str]
+) -> None:
+    records, problems, _ = read(write(tmp_path, name, text))
     assert records == []
-    assert problems == [
-        "bad.csv:3:D（得分）：“abc”不是数字，应填分数（不小于 0 的数）",
-        "bad.csv:4:A（党组织）：党组织名称为空",
-        "bad.csv:5:C（指标）：指标为空",
-        "bad.csv:6:D（得分）：“-1”小于 0，应填分数（不小于 0 的数）",
-        "bad.csv:7:D（得分）：“90%”是百分数，这里应填分数或票数，应填分数（不小于 0 的数）",
-        "bad.csv:8:D（得分）：分数为空",
-    ]
+    assert problems == expected
 
 
-def test_bad_vote_counts_and_ballots(tmp_path: Path) -> None:
+def test_bad_vote_counts(tmp_path: Path) -> None:
     text = "党组织,好,较好,一般,较差,合计\n五夫村,1.5,2,x,-3,\n联桥村,1,1,1,1,5\n"
     _, problems, _ = read(write(tmp_path, "counts.csv", text))
     assert problems == [
@@ -278,11 +297,6 @@ def test_bad_vote_counts_and_ballots(tmp_path: Path) -> None:
         "counts.csv:2:D（一般）：“x”不是数字，票数应为大于或等于 0 的整数",
         "counts.csv:2:E（较差）：“-3”小于 0，票数应为大于或等于 0 的整数",
         "counts.csv:3:F（合计）：合计 5 与各项票数之和 4 不符",
-    ]
-    _, problems, _ = read(write(tmp_path, "b.csv", "测评人,党组织,评价\n张三,五夫村,优秀\n李四,五夫村,\n"))
-    assert problems == [
-        "b.csv:2:C（评价）：“优秀”不是有效的评价，应为 好/较好/一般/较差 或 满意/基本满意/不满意",
-        "b.csv:3:C（评价）：评价为空",
     ]
 
 
@@ -348,15 +362,6 @@ def test_truncated_xlsx_is_an_error_not_a_traceback(tmp_path: Path) -> None:
         assert problems and all(p.startswith(f"cut{cut}.xlsx") for p in problems)
 
 
-def test_stray_quote_is_pointed_at(tmp_path: Path) -> None:
-    text = '党组织,评价主体,指标,得分\n五夫村,"群众初评,工作思路,9\n联桥村,群众初评,工作思路,9\n'
-    records, problems, _ = read(write(tmp_path, "quote.csv", text))
-    assert records == []
-    assert problems == [
-        "quote.csv:2:B（评价主体）：单元格跨了第 2–3 行，多半是引号没有配对，请检查这一带的引号"
-    ]
-
-
 def test_problems_beyond_the_limit_are_counted_not_listed(tmp_path: Path) -> None:
     text = "党组织,评价主体,指标,得分\n" + "五夫村,群众初评,工作思路,x\n" * 1500
     _, problems, _ = read(write(tmp_path, "many.csv", text))
@@ -391,12 +396,7 @@ def _check_outcome(data: bytes, name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        problems = Problems()
-        survey = open_survey(path, problems)
-        records = []
-        if survey is not None:
-            with survey:
-                records = list(survey.records(problems, default_source="群众初评"))
+        records, problems, survey = read(path)
         for record in records:
             assert isinstance(record, ScoreRow | CountRow | VoteRow)
             assert record.row >= 1 and record.branch
@@ -404,7 +404,7 @@ def _check_outcome(data: bytes, name: str) -> None:
                 assert record.points >= 0 and record.points == record.points and record.indicator
             elif isinstance(record, CountRow):
                 assert all(isinstance(n, int) and n >= 0 for n in record.counts.values())
-        for line in problems.lines():
+        for line in problems:
             assert line.startswith(name) or line.startswith("……")
         assert survey is not None or problems
 

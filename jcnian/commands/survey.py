@@ -61,19 +61,19 @@ def survey_import(
 
     示例：jcnian survey import 群众测评.xlsx 党员评议.csv --source 党员评议 --dry-run
     """
-    from jcnian.survey_reader import canonical_encoding
+    from jcnian.survey.sniff import canonical_encoding
 
     if encoding is not None and canonical_encoding(encoding) is None:
         raise typer.BadParameter(
             f"不认识的编码“{encoding}”，可用 utf-8、gbk、gb18030、utf-16。", param_hint="--encoding"
         )
-    from jcnian import survey
+    from jcnian.survey.importing import import_surveys
 
     total = sum(p.stat().st_size for p in files if p.is_file())
     progress_bar, tick = _progress(total)
     try:
         with progress_bar, ledger(ctx) as session:
-            report = survey.import_surveys(
+            reports = import_surveys(
                 session,
                 files,
                 source=source,
@@ -86,7 +86,7 @@ def survey_import(
                 raise _DryRunDone
     except _DryRunDone:
         pass
-    for item in report.files:
+    for item in reports:
         _say_file(item)
     if dry_run:
         say("以上为试导入（--dry-run），账本未作任何改动。")
@@ -143,7 +143,7 @@ def _say_file(item: Any) -> None:
         say(f"已导入 {item.file}：{item.how}。")
         say(f"  写入 {what}" + (f"；{same}，未重复写入。" if item.unchanged else "。"))
     if item.replaced:
-        from jcnian.survey import describe_replaced
+        from jcnian.survey.log import describe_replaced
 
         say(f"  {'将' if item.status == 'dry-run' else '已'}替换 {describe_replaced(item.replaced)}。")
     for note in item.notes:
@@ -156,11 +156,11 @@ def survey_log(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 
     示例：jcnian survey log --format json
     """
-    from jcnian import survey
-    from jcnian.survey_reader import LAYOUT_LABELS
+    from jcnian.survey.headers import LAYOUT_LABELS
+    from jcnian.survey.log import import_log
 
     with ledger(ctx) as session:
-        entries = survey.import_log(session)
+        entries = import_log(session)
     rows = []
     for e in entries:
         local = e.imported_at.astimezone()

@@ -103,7 +103,7 @@ def child_gather(db_path: str, out: str, month: str) -> float:
     import pickle
 
     from jcnian import db
-    from jcnian.export import month_report
+    from jcnian.month_report import month_report
 
     start = time.perf_counter()
     engine = db.open_engine(db_path)

@@ -14,9 +14,21 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from jcnian import grade_entry, grade_steps, gradebook, workflow
+from jcnian import (
+    acceptance,
+    branch_facts,
+    dashboard,
+    grade_entry,
+    grade_steps,
+    gradebook,
+    mobilisation,
+    phases,
+    projects,
+    requirements,
+)
 from jcnian import ledger as ledger_domain
 from jcnian.models import Branch
+from jcnian.plans import record_pledge, set_plan
 from jcnian.seed import default_seed_path, read_seed
 
 SEED = 2012
@@ -137,17 +149,17 @@ def play(session: Session, seed: int = SEED) -> DemoResult:
     backward = {e.name for e in gradebook.backward_list(session)}
     plans = _implement(session, rng, branches, backward)
     _accept(session, rng, branches, backward, plans)
-    statuses = [workflow.status(session, on) for on in STATUS_DATES]
-    states = list(gradebook.grade_states(session).values())
+    grades = gradebook.grade_states(session)
+    facts = branch_facts.gather(session, grades)  # read once, judged on each day below
     return DemoResult(
         campaign=init.campaign,
         branches=init.branches,
-        statuses=statuses,
-        grades=states,
+        statuses=[dashboard.status(session, on, facts=facts) for on in STATUS_DATES],
+        grades=list(grades.values()),
         quota=quota,
-        backward=gradebook.backward_report(session),
-        acceptance=workflow.acceptance_report(session, REPORT_DATE),
-        lagging=workflow.lagging(session, date(2012, 7, 15)),
+        backward=gradebook.backward_report(session, grades.values()),
+        acceptance=acceptance.acceptance_report(session, REPORT_DATE, facts),
+        lagging=dashboard.lagging(session, date(2012, 7, 15), facts=facts),
         as_of=REPORT_DATE,
     )
 
@@ -159,16 +171,16 @@ def _mobilise(session: Session, rng: random.Random, branches: list[Any]) -> None
     for b in branches:
         if b.name not in missing:
             held = date(2012, 4, 28) if b.name in late else _day(rng, date(2012, 3, 20), date(2012, 4, 18))
-            workflow.record_meeting(session, b.name, held, attendance=rng.randint(18, 90))
-            methods = rng.sample(workflow.rules.SURVEY_METHODS, rng.randint(2, 5))
-            workflow.record_survey(session, b.name, methods, held + timedelta(days=rng.randint(1, 6)))
+            mobilisation.record_meeting(session, b.name, held, attendance=rng.randint(18, 90))
+            methods = rng.sample(phases.SURVEY_METHODS, rng.randint(2, 5))
+            mobilisation.record_survey(session, b.name, methods, held + timedelta(days=rng.randint(1, 6)))
             for text in rng.sample(PROBLEMS[b.category], rng.randint(1, 3)):
-                workflow.add_problem(session, b.name, text, rng.choice(methods), held + timedelta(days=7))
-        workflow.add_publicity(
+                mobilisation.add_problem(session, b.name, text, rng.choice(methods), held + timedelta(days=7))
+        requirements.add_publicity(
             session, b.name, "slogan", rng.choice(SLOGANS), _day(rng, date(2012, 3, 25), date(2012, 4, 20))
         )
         if b.seq % 9:
-            workflow.add_publicity(session, b.name, "column", "基层组织建设年活动", date(2012, 4, 20))
+            requirements.add_publicity(session, b.name, "column", "基层组织建设年活动", date(2012, 4, 20))
 
 
 def _classify(session: Session, rng: random.Random, branches: list[Any]) -> None:
@@ -210,7 +222,7 @@ def _implement(
     slow = {branches[3].name, branches[12].name, branches[24].name}
     for b in branches:
         first = _day(rng, date(2012, 5, 2), date(2012, 5, 12))
-        workflow.set_plan(
+        set_plan(
             session,
             b.name,
             first,
@@ -219,7 +231,7 @@ def _implement(
             plan="工作项目化、项目责任化、责任具体化",
         )
         if b.seq != 30:
-            workflow.record_pledge(
+            record_pledge(
                 session, b.name, "年内完成所列工程项目并公开结果", first + timedelta(days=5), "公开栏"
             )
         names = rng.sample(PROJECTS[b.category], 2 if b.seq % 4 == 0 else 1)
@@ -229,7 +241,7 @@ def _implement(
         for name in names:
             start = first + timedelta(days=rng.randint(3, 10))
             due = _day(rng, date(2012, 7, 10), date(2012, 8, 25))
-            workflow.add_project(
+            projects.add_project(
                 session,
                 b.name,
                 name,
@@ -243,13 +255,13 @@ def _implement(
             )
             ref = f"{b.name}/{name}"
             middle = start + timedelta(days=(due - start).days // 2)
-            workflow.add_task(session, ref, "制定进度表", "week", start)
-            workflow.add_task(session, ref, "中期检查", "day", middle)
-            workflow.finish_task(session, ref, "制定进度表", start + timedelta(days=4))
+            projects.add_task(session, ref, "制定进度表", "week", start)
+            projects.add_task(session, ref, "中期检查", "day", middle)
+            projects.finish_task(session, ref, "制定进度表", start + timedelta(days=4))
             pace = 0.55 if b.name in slow else 1.0
             finished = False
             for month in ("2012-05", "2012-06", "2012-07", "2012-08"):
-                end = workflow.rules.month_end(month)
+                end = phases.month_end(month)
                 if end < start or finished:
                     continue
                 span = max((due - start).days, 1)
@@ -258,53 +270,53 @@ def _implement(
                 )
                 if end >= due and pace == 1.0:
                     percent = 100
-                workflow.record_progress(
+                projects.record_progress(
                     session, ref, percent, min(end, max(due, start)) if percent == 100 else end
                 )
-                if month <= workflow.rules.month_key(due) and not (b.seq == 8 and month == "2012-06"):
-                    workflow.assess_month(
+                if month <= phases.month_key(due) and not (b.seq == 8 and month == "2012-06"):
+                    projects.assess_month(
                         session, ref, month, rng.choice(("好", "较好", "一般")) if pace == 1 else "较差", end
                     )
                 finished = percent >= 100
             if pace == 1.0 and b.seq not in (2, 17):
-                workflow.finish_task(session, ref, "中期检查", middle)
-        for i, problem in enumerate(workflow.list_problems(session, b.name)):
+                projects.finish_task(session, ref, "中期检查", middle)
+        for i, problem in enumerate(mobilisation.list_problems(session, b.name)):
             if i == 0 or rng.random() < 0.4:
-                workflow.update_problem(
+                mobilisation.update_problem(
                     session, problem.id, "已解决", _day(rng, date(2012, 6, 1), date(2012, 8, 20))
                 )
             elif rng.random() < 0.5:
-                workflow.update_problem(session, problem.id, "整改中", date(2012, 6, 1))
+                mobilisation.update_problem(session, problem.id, "整改中", date(2012, 6, 1))
         if b.seq % 6 == 1:
-            workflow.record_supervision(
+            projects.record_supervision(
                 session,
                 b.name,
                 rng.choice(("现场会", "工作推进会", "交流座谈会")),
                 first + timedelta(days=40),
             )
         if b.seq != 11:
-            workflow.record_visit(
+            requirements.record_visit(
                 session, b.name, _day(rng, date(2012, 5, 5), date(2012, 7, 30)), "走访", by=_person(rng)
             )
         if b.category == "农村":
             back = date(2012, 7, 6) if b.seq == 9 else _day(rng, date(2012, 5, 20), date(2012, 6, 28))
-            workflow.record_visit(
+            requirements.record_visit(
                 session, b.name, back, "回头看", findings="五个摸清：运行、履职、问题、隐患、需求"
             )
         for i, name in enumerate(rng.sample(REGULATIONS, 1 + b.seq % 2)):
-            workflow.add_regulation(session, b.name, name, date(2012, 6, 1) + timedelta(days=7 * i))
+            requirements.add_regulation(session, b.name, name, date(2012, 6, 1) + timedelta(days=7 * i))
         for month in MONTHS:
             if (b.seq + int(month[-2:])) % 17 == 0:
                 continue  # an occasional month not reported, as happens
-            workflow.record_report(
-                session, b.name, month, workflow.rules.month_end(month) - timedelta(days=rng.randint(0, 3))
+            requirements.record_report(
+                session, b.name, month, phases.month_end(month) - timedelta(days=rng.randint(0, 3))
             )
     enterprises = [b.name for b in branches if b.category == "非公制企业"]
     for i, name in enumerate(COVERAGE):
         found = date(2012, 5, 10) + timedelta(days=3 * i)
         covered = date(2012, 7, 10) if i == len(COVERAGE) - 1 else found + timedelta(days=20)
-        workflow.record_enterprise(session, name, found)
-        workflow.record_enterprise(session, name, found, enterprises[i % 2], covered)
+        requirements.record_enterprise(session, name, found)
+        requirements.record_enterprise(session, name, found, enterprises[i % 2], covered)
     return plans
 
 
@@ -322,10 +334,10 @@ def _accept(
     for b in branches:
         first = _day(rng, date(2012, 8, 6), date(2012, 8, 24))
         rate = round(rng.uniform(0.86, 0.98), 3)
-        for i, method in enumerate(workflow.rules.ACCEPTANCE_METHODS):
+        for i, method in enumerate(phases.ACCEPTANCE_METHODS):
             if method == "实地调查" and b.name == bypass:
                 continue
-            workflow.record_step(
+            acceptance.record_step(
                 session,
                 b.name,
                 method,
@@ -337,7 +349,7 @@ def _accept(
         if initial is None:
             continue
         if b.name in fail_once or b.name in still_open:
-            workflow.decide(
+            acceptance.decide(
                 session,
                 b.name,
                 passed=False,
@@ -350,11 +362,11 @@ def _accept(
         up = rate >= 0.93 and rank < 3 and b.seq % 3 == 0
         grade = order[rank + 1] if up else order[rank]
         override = "实地调查与镇党委督查合并进行" if b.name == bypass else None
-        workflow.decide(session, b.name, passed=True, on=decided, grade=grade, override=override)
+        acceptance.decide(session, b.name, passed=True, on=decided, grade=grade, override=override)
     for name in sorted(fail_once, key=lambda n: next(b.seq for b in branches if b.name == n)):
-        workflow.close_rectification(session, name, date(2012, 9, 20), "一村一策项目完成，已补建活动阵地")
-        for i, method in enumerate(workflow.rules.ACCEPTANCE_METHODS):
-            workflow.record_step(
+        acceptance.close_rectification(session, name, date(2012, 9, 20), "一村一策项目完成，已补建活动阵地")
+        for i, method in enumerate(phases.ACCEPTANCE_METHODS):
+            acceptance.record_step(
                 session,
                 name,
                 method,
@@ -363,4 +375,4 @@ def _accept(
             )
         initial = by_name[name].final
         rank = order.index(initial.value) if initial else 0
-        workflow.decide(session, name, passed=True, on=date(2012, 9, 27), grade=order[min(rank + 1, 3)])
+        acceptance.decide(session, name, passed=True, on=date(2012, 9, 27), grade=order[min(rank + 1, 3)])

@@ -428,13 +428,19 @@ class BackwardReport:
     unscored: list[str]
 
 
-def backward_report(session: Session) -> BackwardReport:
-    """倒排 (seed 三、三): the bottom share of the rubric's category by score, ties at the cut kept."""
+def backward_report(session: Session, all_states: Iterable[GradeState] | None = None) -> BackwardReport:
+    """倒排 (seed 三、三): the bottom share of the rubric's category by score, ties at the cut kept.
+
+    ``all_states``: every branch's grade state, when the caller has them already.
+    """
     rubric = current_rubric(session)
     known = categories(session)
     if rubric.backward_category not in known:
         raise InvalidInput(f"评分办法 [backward] 的分类“{rubric.backward_category}”不存在。")
-    states = list(grade_states(session, rubric.backward_category).values())
+    if all_states is None:
+        states = list(grade_states(session, rubric.backward_category).values())
+    else:
+        states = [s for s in all_states if s.category == rubric.backward_category]
     scored = [s for s in states if s.score is not None]
     by_id = {s.branch_id: s for s in scored}
     cut = backward_cut([(s.branch_id, s.score) for s in scored], rubric.backward_ratio, len(states))  # type: ignore[misc]

@@ -78,12 +78,21 @@ class RemoveResult:
 # --- campaign -----------------------------------------------------------------------
 
 
+_CAMPAIGN_KEY = "jcnian.campaign"  # session.info: the campaign, looked up once per session
+
+
 def current_campaign(session: Session) -> Campaign:
-    """The ledger's campaign. A shared ledger with several towns will select one here."""
-    campaigns = session.exec(select(Campaign).order_by(Campaign.id)).all()
-    if not campaigns:
-        raise NotFound("账本里还没有活动，请先运行 jcnian init。")
-    return campaigns[0]
+    """The ledger's campaign, looked up once per session (one command makes many calls).
+
+    A shared ledger with several towns will select one here.
+    """
+    cached = session.info.get(_CAMPAIGN_KEY)
+    if cached is None:
+        campaign = session.exec(select(Campaign).order_by(Campaign.id)).first()
+        if campaign is None:
+            raise NotFound("账本里还没有活动，请先运行 jcnian init。")
+        cached = session.info[_CAMPAIGN_KEY] = campaign
+    return cached
 
 
 def campaign_label(campaign: Campaign) -> str:
@@ -146,8 +155,16 @@ def _category(session: Session, name: str) -> Category:
 
 
 def find_branch(session: Session, query: str) -> Branch:
-    """A branch by full name, alias or unique part (``五夫村`` → 五夫村党总支)."""
+    """A branch by full name, alias or unique part (``五夫村`` → 五夫村党总支).
+
+    The full name is one indexed query; only a short form or alias reads every name.
+    """
     campaign = current_campaign(session)
+    exact = session.exec(
+        select(Branch).where(Branch.campaign_id == campaign.id, Branch.name == normalise(query))
+    ).first()
+    if exact is not None:
+        return exact
     branches = session.exec(select(Branch).where(Branch.campaign_id == campaign.id)).all()
     by_name = {b.name: b for b in branches}
     aliases = {
@@ -329,10 +346,11 @@ def add_alias(session: Session, query: str, alias: str) -> tuple[str, str]:
 # --- people and liaisons ------------------------------------------------------------
 
 
-def _person(session: Session, campaign: Campaign, name: str) -> Person:
+def ensure_person(session: Session, campaign: Campaign, name: str, what: str = "人名") -> Person:
+    """The person of that name, added on first mention; ``what`` names the field when it is blank."""
     key = normalise(name)
     if not key:
-        raise InvalidInput("人名不能为空。")
+        raise InvalidInput(f"{what}不能为空。")
     person = session.exec(select(Person).where(Person.campaign_id == campaign.id, Person.name == key)).first()
     if person is None:
         person = Person(campaign_id=campaign.id, name=key)  # type: ignore[arg-type]
@@ -342,7 +360,7 @@ def _person(session: Session, campaign: Campaign, name: str) -> Person:
 
 
 def _set_role(session: Session, campaign: Campaign, branch: Branch, role: str, name: str) -> None:
-    person = _person(session, campaign, name)
+    person = ensure_person(session, campaign, name)
     liaison = session.exec(
         select(Liaison).where(Liaison.branch_id == branch.id, Liaison.role == role)
     ).first()

@@ -1,8 +1,11 @@
 """The campaign's four phases and their dated rules (seed, 二、方法步骤), as pure functions.
 
-Everything here works on plain data and a date, never on the database, so that "what is due,
-what is done, what is late" can be tested at the edges (04-25, 04-30, 05-01 …) without a
-ledger. ``jcnian.workflow`` gathers the facts from the ledger and hands them to these rules.
+Windows, dated rules, the choices a clerk picks from, months and the gates that keep steps in
+the seed's order. What each branch owes on a day (its checklist) and the dashboard's counts
+are in ``jcnian.checklist``. Everything here works on plain data and a date, never on the
+database, so that the rules can be tested at the edges (04-25, 04-30, 05-01 …) without a
+ledger; the domain modules (``jcnian.campaign_dates`` and the phase modules beside it) read
+the ledger and hand the facts to these rules.
 
 Dates are judged *as of* a day: a record dated after that day does not count yet, so the
 status of any past day can be replayed from a finished ledger. Window ends are inclusive.
@@ -10,8 +13,9 @@ status of any past day can be replayed from a finished ledger. Window ends are i
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from jcnian.errors import InvalidInput
 
@@ -46,14 +50,9 @@ ACCEPTANCE_METHODS = ("自查初评", "实地调查", "满意度测评", "组织
 ACCEPTANCE_ALIASES = {"党员群众满意度测评": "满意度测评", "初评": "自查初评", "评审": "组织评审"}
 SUPERVISION_FORMS = ("现场会", "工作推进会", "交流座谈会", "督查")
 VISIT_KINDS = ("走访", "回头看")
-FIVE_CHECKS = ("村级组织运行情况", "村干部履职情况", "班子突出问题", "农村社会稳定隐患", "村民群众新需求")
 ASSESSMENT_RESULTS = ("好", "较好", "一般", "较差")
 PROBLEM_STATES = ("未解决", "整改中", "已解决")
 GRADE_ORDER = ("较差", "一般", "较好", "好")
-
-# A project lags when its progress trails the straight line from start to due by more than
-# this many points (*default*; the seed only says 推进不力 is held to account).
-LAG_TOLERANCE = 20
 
 
 def parse_phase(text: str) -> str:
@@ -154,7 +153,9 @@ def parse_month(text: str) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+@cache
 def month_end(key: str) -> date:
+    """The last day of a ``YYYY-MM`` month; cached, as every branch's checklist asks again."""
     year, month = int(key[:4]), int(key[5:7])
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -179,415 +180,13 @@ def ended_months(months: Iterable[str], on: date) -> list[str]:
     return [m for m in months if month_end(m) < on]
 
 
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-# --- facts about one branch (plain data, built by jcnian.workflow) ---------------------
-
-
-@dataclass(frozen=True)
-class TaskFacts:
-    name: str
-    unit: str  # week | day
-    on: date
-    done_on: date | None = None
-
-    @property
-    def due(self) -> date:
-        """A week's task is due by its Sunday; a day's task on that day."""
-        return self.on + timedelta(days=6) if self.unit == "week" else self.on
-
-
-@dataclass(frozen=True)
-class ProjectFacts:
-    name: str
-    owner: str | None
-    start: date
-    due: date
-    created_on: date
-    one_village: bool = False
-    progress: tuple[tuple[date, int], ...] = ()
-    assessed: tuple[tuple[str, date], ...] = ()  # (month, assessed_on)
-    tasks: tuple[TaskFacts, ...] = ()
-
-
-@dataclass(frozen=True)
-class AcceptanceFacts:
-    steps: tuple[tuple[int, str, date], ...] = ()  # (round, method, on)
-    decisions: tuple[tuple[int, date, bool], ...] = ()  # (round, on, passed)
-    rectifications: tuple[tuple[date, date, date | None], ...] = ()  # (opened, deadline, closed)
-
-
-@dataclass(frozen=True)
-class BranchFacts:
-    name: str
-    category: str
-    backward: bool = False
-    meeting_on: date | None = None
-    survey: Mapping[str, date] = field(default_factory=dict)
-    problems: tuple[tuple[date, date | None], ...] = ()  # (found_on, resolved_on)
-    scored: bool = False
-    grade_steps: Mapping[str, date] = field(default_factory=dict)  # proposed/deliberated/final/published
-    goal_on: date | None = None
-    measures_on: date | None = None
-    plan_on: date | None = None
-    pledge_on: date | None = None
-    projects: tuple[ProjectFacts, ...] = ()
-    visits: tuple[tuple[str, date], ...] = ()  # (kind, on)
-    reports: tuple[tuple[str, date], ...] = ()  # (month, submitted_on)
-    regulations: tuple[date, ...] = ()
-    slogans: tuple[date, ...] = ()
-    columns: tuple[date, ...] = ()
-    acceptance: AcceptanceFacts = field(default_factory=AcceptanceFacts)
-
-
-def _by(day: date | None, on: date) -> bool:
+def done_by(day: date | None, on: date) -> bool:
+    """Whether something dated ``day`` (None: not done) is done as of ``on``."""
     return day is not None and day <= on
 
 
-# --- projects -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectState:
-    """Where a project stands on a day: progress against the straight line from start to due."""
-
-    percent: int
-    expected: int
-    finished: bool
-    overdue: bool
-    lagging: bool
-    missing_months: tuple[str, ...]
-    late_tasks: tuple[TaskFacts, ...]
-
-    @property
-    def reason(self) -> str:
-        parts = []
-        if self.overdue:
-            parts.append("逾期未完成")
-        elif self.lagging:
-            parts.append(f"进度滞后（应达 {self.expected}%）")
-        if self.missing_months:
-            parts.append(f"缺月度考核 {'、'.join(self.missing_months)}")
-        if self.late_tasks:
-            parts.append(f"{len(self.late_tasks)} 项任务逾期")
-        return "；".join(parts)
-
-
-def project_state(project: ProjectFacts, on: date) -> ProjectState:
-    updates = sorted((d, p) for d, p in project.progress if d <= on)
-    percent = updates[-1][1] if updates else 0
-    finished = percent >= 100
-    span = (project.due - project.start).days
-    elapsed = (on - project.start).days
-    if on < project.start:
-        expected = 0
-    elif span <= 0 or on >= project.due:
-        expected = 100
-    else:
-        expected = round(100 * elapsed / span)
-    overdue = not finished and on > project.due
-    lagging = not finished and (overdue or expected - percent > LAG_TOLERANCE)
-    assessed = {m for m, d in project.assessed if d <= on}
-    finished_on = next((d for d, p in updates if p >= 100), None)
-    last = min(project.due, finished_on) if finished_on else project.due
-    months = months_between(project.start, last)
-    missing = tuple(m for m in ended_months(months, on) if m not in assessed)
-    late = () if finished else tuple(t for t in project.tasks if on > t.due and not _by(t.done_on, on))
-    return ProjectState(percent, expected, finished, overdue, lagging, missing, late)
-
-
-# --- the checklist of one branch ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Item:
-    """One deliverable of a branch on a day."""
-
-    phase: str
-    code: str
-    label: str
-    done: bool
-    due: date | None
-    overdue: bool
-    detail: str = ""
-
-    @property
-    def phase_label(self) -> str:
-        return PHASE_LABELS.get(self.phase, OTHER_LABEL)
-
-
-# (phase, code, label) in the order the checklist shows them.
-DELIVERABLES: tuple[tuple[str, str, str], ...] = (
-    ("mobilize", "meeting", "召开动员会议"),
-    ("mobilize", "survey", "调查摸底（征求意见）"),
-    ("mobilize", "problems", "问题台账"),
-    ("classify", "scored", "七项指标评分"),
-    ("classify", "proposed", "初评定级"),
-    ("classify", "deliberated", "群众党员会议审议"),
-    ("classify", "final", "组织考评定级"),
-    ("classify", "published", "定级结果公开"),
-    ("implement", "goal", "争创目标"),
-    ("implement", "measures", "整改措施"),
-    ("implement", "plan", "实施方案"),
-    ("implement", "pledge", "公开承诺"),
-    ("implement", "project", "工程项目分解到人"),
-    ("implement", "one_village", "一村一策（后进村）"),
-    ("implement", "monthly", "考核到月"),
-    ("implement", "schedule", "项目按期完成"),
-    ("accept", "自查初评", "自查初评"),
-    ("accept", "实地调查", "实地调查"),
-    ("accept", "满意度测评", "党员群众满意度测评"),
-    ("accept", "组织评审", "组织评审"),
-    ("accept", "passed", "验收通过、重新定级"),
-    ("accept", "rectified", "限期整改"),
-    (OTHER, "visit", "调研走访"),
-    (OTHER, "revisit", "换届“回头看”"),
-    (OTHER, "reports", "月度书面汇报"),
-    (OTHER, "regulations", "建立 1–2 项制度"),
-    (OTHER, "publicity", "固定标语和活动专栏"),
-)
-DELIVERABLE_LABELS = {(p, c): label for p, c, label in DELIVERABLES}
-
-
-def current_round(acc: AcceptanceFacts, on: date) -> int:
-    """The acceptance round under way: one more than the rounds already failed by ``on``."""
-    return 1 + sum(1 for _r, d, passed in acc.decisions if d <= on and not passed)
-
-
-def checklist(
-    facts: BranchFacts, windows: Mapping[str, Window], rules: Mapping[str, date], on: date
-) -> list[Item]:
-    """Every deliverable that applies to the branch, done or not, and late or not, on ``on``.
-
-    A deliverable is due at the end of its phase's window unless it carries its own date
-    (a project's due date, a month's end, a dated rule, a rectification deadline).
-    """
-    items: list[Item] = []
-
-    def add(phase: str, code: str, done: bool, due: date | None, detail: str = "") -> None:
-        late = not done and due is not None and on > due
-        items.append(Item(phase, code, DELIVERABLE_LABELS[(phase, code)], done, due, late, detail))
-
-    # 动员部署
-    end = windows["mobilize"].end
-    add("mobilize", "meeting", _by(facts.meeting_on, on), end, _date_note(facts.meeting_on, on))
-    methods = [m for m in SURVEY_METHODS if _by(facts.survey.get(m), on)]
-    add(
-        "mobilize", "survey", bool(methods), end, f"{len(methods)}/5：{'、'.join(methods)}" if methods else ""
-    )
-    found = [(f, r) for f, r in facts.problems if f <= on]
-    solved = sum(1 for _f, r in found if _by(r, on))
-    add("mobilize", "problems", bool(found), end, f"{len(found)} 个问题，已解决 {solved}" if found else "")
-
-    # 分类定级
-    end = windows["classify"].end
-    add("classify", "scored", facts.scored, end)
-    for step in ("proposed", "deliberated", "final", "published"):
-        day = facts.grade_steps.get(step)
-        add("classify", step, _by(day, on), end, _date_note(day, on))
-
-    # 深入实施
-    end = windows["implement"].end
-    for code, day in (
-        ("goal", facts.goal_on),
-        ("measures", facts.measures_on),
-        ("plan", facts.plan_on),
-        ("pledge", facts.pledge_on),
-    ):
-        add("implement", code, _by(day, on), end, _date_note(day, on))
-    projects = [p for p in facts.projects if p.created_on <= on]
-    owned = [p for p in projects if p.owner]
-    add("implement", "project", bool(owned), end, f"{len(projects)} 个项目" if projects else "")
-    if facts.backward:
-        one = [p for p in projects if p.one_village]
-        add("implement", "one_village", bool(one), end, one[0].name if one else "后进村，须制定一村一策")
-    if projects:
-        states = [(p, project_state(p, on)) for p in projects]
-        missing = [(p, m) for p, s in states for m in s.missing_months]
-        due = min((month_end(m) for _p, m in missing), default=None)
-        note = "、".join(f"{p.name} {m}" for p, m in missing)
-        add("implement", "monthly", not missing, due or end, f"缺 {note}" if missing else "")
-        open_ = [(p, s) for p, s in states if not s.finished]
-        late_dates = [p.due for p, s in open_ if s.overdue] + [t.due for _p, s in open_ for t in s.late_tasks]
-        due = min(late_dates, default=min((p.due for p, _s in open_), default=None))
-        lag = [f"{p.name}：{s.reason}" for p, s in open_ if s.overdue or s.lagging or s.late_tasks]
-        note = "；".join(lag) or (f"{len(open_)} 个项目推进中" if open_ else "全部完成")
-        add("implement", "schedule", not open_, due, note)
-
-    # 总结验收
-    end = windows["accept"].end
-    acc = facts.acceptance
-    rnd = current_round(acc, on)
-    for method in ACCEPTANCE_METHODS:
-        day = next((d for r, m, d in acc.steps if r == rnd and m == method and d <= on), None)
-        add(
-            "accept", method, day is not None, end, (f"第 {rnd} 轮 " if rnd > 1 else "") + _date_note(day, on)
-        )
-    decided = sorted((r, d, p) for r, d, p in acc.decisions if d <= on)
-    passed = bool(decided) and decided[-1][2]
-    note = ""
-    if decided:
-        note = f"第 {decided[-1][0]} 轮{'通过' if passed else '未通过'}（{decided[-1][1]}）"
-    add("accept", "passed", passed, end, note)
-    opened = [(o, dl, c) for o, dl, c in acc.rectifications if o <= on]
-    if opened:
-        still = [(o, dl) for o, dl, c in opened if not _by(c, on)]
-        due = min((dl for _o, dl in still), default=max(dl for _o, dl, _c in opened))
-        add("accept", "rectified", not still, due, f"整改期限 {due}" if still else "已整改")
-
-    # 其他要求 (seed 三、一 / 三、七 / 四、(一) / 四、(三))
-    visited = [d for k, d in facts.visits if k == "走访" and d <= on]
-    add(
-        OTHER,
-        "visit",
-        bool(visited),
-        end_of(windows, "implement"),
-        _date_note(min(visited, default=None), on),
-    )
-    if facts.category == RULE_CATEGORY["revisit"]:
-        back = [d for k, d in facts.visits if k == "回头看" and d <= on]
-        add(OTHER, "revisit", bool(back), rules["revisit"], _date_note(min(back, default=None), on))
-    reported = {m for m, d in facts.reports if d <= on}
-    due_months = ended_months(campaign_months(windows), on)
-    missing_reports = [m for m in due_months if m not in reported]
-    add(
-        OTHER,
-        "reports",
-        not missing_reports,
-        month_end(missing_reports[0]) if missing_reports else None,
-        f"缺 {'、'.join(missing_reports)}" if missing_reports else f"已报 {len(reported)} 个月",
-    )
-    regs = [d for d in facts.regulations if d <= on]
-    add(OTHER, "regulations", bool(regs), end_of(windows, "implement"), f"{len(regs)} 项" if regs else "")
-    slogans = [d for d in facts.slogans if d <= on]
-    columns = [d for d in facts.columns if d <= on]
-    detail = f"标语 {len(slogans)} 条，专栏 {len(columns)} 个"
-    add(OTHER, "publicity", bool(slogans) and bool(columns), end_of(windows, "mobilize"), detail)
-    return items
-
-
-def end_of(windows: Mapping[str, Window], phase: str) -> date:
-    return windows[phase].end
-
-
-def _date_note(day: date | None, on: date) -> str:
-    return day.isoformat() if day is not None and day <= on else ""
-
-
-# --- the dashboard over all branches --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeliverableCount:
-    phase: str
-    code: str
-    label: str
-    done: int
-    total: int
-    overdue: int
-    due: date | None
-
-
-@dataclass(frozen=True)
-class PhaseSummary:
-    phase: str
-    label: str
-    start: date | None
-    end: date | None
-    state: str
-    done: int
-    total: int
-    overdue: int
-    deliverables: tuple[DeliverableCount, ...]
-
-
-def summarise(
-    checklists: Mapping[str, Sequence[Item]], windows: Mapping[str, Window], on: date
-) -> list[PhaseSummary]:
-    """Per phase (and 其他要求 last): branches with every deliverable done, and with one late.
-
-    ``total`` counts the branches the phase applies to; a deliverable that does not apply
-    to a branch (一村一策 for a village that is not backward) is left out of its counts.
-    """
-    summaries = []
-    for phase in (*PHASE_CODES, OTHER):
-        per_branch = {name: [i for i in items if i.phase == phase] for name, items in checklists.items()}
-        per_branch = {name: items for name, items in per_branch.items() if items}
-        counts = []
-        for p, code, label in DELIVERABLES:
-            if p != phase:
-                continue
-            found = [i for items in per_branch.values() for i in items if i.code == code]
-            if not found:
-                continue
-            dues = [i.due for i in found if not i.done and i.due is not None]
-            counts.append(
-                DeliverableCount(
-                    phase,
-                    code,
-                    label,
-                    sum(i.done for i in found),
-                    len(found),
-                    sum(i.overdue for i in found),
-                    min(dues, default=None),
-                )
-            )
-        window = windows.get(phase)
-        summaries.append(
-            PhaseSummary(
-                phase=phase,
-                label=PHASE_LABELS.get(phase, OTHER_LABEL),
-                start=window.start if window else None,
-                end=window.end if window else None,
-                state=window.state(on) if window else "",
-                done=sum(all(i.done for i in items) for items in per_branch.values()),
-                total=len(per_branch),
-                overdue=sum(any(i.overdue for i in items) for items in per_branch.values()),
-                deliverables=tuple(counts),
-            )
-        )
-    return summaries
-
-
-@dataclass(frozen=True)
-class Deadline:
-    on: date
-    what: str
-    pending: int
-
-
-def next_deadlines(
-    checklists: Mapping[str, Sequence[Item]],
-    windows: Mapping[str, Window],
-    rules: Mapping[str, date],
-    on: date,
-    limit: int = 5,
-    horizon: int = 45,
-) -> list[Deadline]:
-    """The coming dates (today included) with how many branches still owe something by then.
-
-    The nearest ``limit`` dates on which branches owe something, plus every window end and
-    dated rule within ``horizon`` days (at least the next one), in date order.
-    """
-    pending: dict[tuple[date, str], set[str]] = {}
-    for name, items in checklists.items():
-        for item in items:
-            if item.done or item.due is None or item.due < on:
-                continue
-            what = item.label if item.phase == OTHER else f"{item.phase_label}：{item.label}"
-            pending.setdefault((item.due, what), set()).add(name)
-    owed = sorted((Deadline(d, what, len(names)) for (d, what), names in pending.items()), key=_deadline_key)
-    fixed = [Deadline(w.end, f"{w.label}阶段结束", 0) for w in windows.values() if w.end >= on]
-    fixed += [Deadline(d, RULE_LABELS[c], 0) for c, d in rules.items() if d >= on]
-    fixed.sort(key=_deadline_key)
-    near = [d for d in fixed if (d.on - on).days <= horizon] or fixed[:1]
-    return sorted(owed[:limit] + near, key=_deadline_key)
-
-
-def _deadline_key(d: Deadline) -> tuple[date, int, str]:
-    return (d.on, -d.pending, d.what)
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 # --- gates ----------------------------------------------------------------------------

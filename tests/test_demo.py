@@ -92,3 +92,27 @@ def test_status_reads_the_demo_ledger(played: Played) -> None:
     )
     assert status.exit_code == 0, status.stderr
     assert '"phase": "总结验收"' in status.stdout and '"state": "进行中"' in status.stdout
+
+
+def test_one_facts_pass_answers_status_overdue_and_lagging_as_each_alone(played: Played) -> None:
+    """The monthly export reads the ledger once and asks all three for its day: the answers
+    must be the ones ``jcnian status``, ``overdue`` and ``lagging`` give for that day."""
+    from datetime import date
+
+    from jcnian import db as storage
+    from jcnian.branch_facts import gather
+    from jcnian.dashboard import lagging, overdue, status
+
+    engine = storage.open_engine(played.fresh_db)
+    try:
+        with storage.transaction(engine) as session:
+            facts = gather(session)
+            for on in (date(2012, 6, 15), date(2012, 9, 30), date(2012, 6, 15)):
+                assert overdue(session, on, facts=facts) == overdue(session, on)
+                assert status(session, on, facts=facts) == status(session, on)
+                assert lagging(session, on, facts=facts) == lagging(session, on)
+            one = status(session, date(2012, 6, 15), "五夫村", facts=facts)
+            assert one == status(session, date(2012, 6, 15), "五夫村")
+            assert one.branch == "五夫村党总支" and one.checklist
+    finally:
+        engine.dispose()

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jcnian import workbook
-from jcnian.export import month_bounds
+from jcnian.month_report import month_bounds
 from jcnian.workbook import Column, Sheet, Table, text_width, write_sheets
 
 SEED_FIRST = ("五夫村党总支", "党总支", "农村", "章伟青", "朱高华")

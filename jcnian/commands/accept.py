@@ -5,14 +5,13 @@ from typing import Any
 
 import typer
 
-from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
-from jcnian.commands.phases import NoteOption, OnOption, OverrideOption, say_saved
+from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, parse_date, say
+from jcnian.commands.phases import BranchArg, NoteOption, OnOption, OverrideOption, in_ledger, record
 
 accept_app = typer.Typer(
     help="总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。",
     no_args_is_help=True,
 )
-BranchArg = typer.Argument(..., help="党组织名称或其唯一的一部分。")
 
 
 @accept_app.command("step")
@@ -31,12 +30,10 @@ def accept_step(
 
     示例：jcnian accept step 五夫村 满意度测评 --rate 0.94 --on 2012-08-20
     """
-    from jcnian import workflow
+    from jcnian import acceptance
 
     day = parse_date(on, "--on")
-    with ledger(ctx) as session:
-        saved = workflow.record_step(session, branch, method, day, rate=rate, note=note, override=override)
-    say_saved(saved)
+    record(ctx, acceptance.record_step, branch, method, day, rate=rate, note=note, override=override)
 
 
 @accept_app.command("decide")
@@ -60,22 +57,22 @@ def accept_decide(
 
     示例：jcnian accept decide 五夫村 --pass --grade 好 --on 2012-09-10
     """
-    from jcnian import workflow
+    from jcnian import acceptance
 
     day = parse_date(on, "--on")
     limit = parse_date(deadline, "--deadline") if deadline else None
-    with ledger(ctx) as session:
-        view = workflow.decide(
-            session,
-            branch,
-            passed=passed,
-            on=day,
-            grade=grade,
-            reason=reason,
-            opinion=opinion,
-            deadline=limit,
-            override=override,
-        )
+    view = in_ledger(
+        ctx,
+        acceptance.decide,
+        branch,
+        passed=passed,
+        on=day,
+        grade=grade,
+        reason=reason,
+        opinion=opinion,
+        deadline=limit,
+        override=override,
+    )
     if view.status == "unchanged":
         say(f"{view.branch}：已登记过这一验收决定，未做改动。")
         return
@@ -101,12 +98,10 @@ def accept_rectified(
 
     示例：jcnian accept rectified 孝丰村 --on 2012-09-20 --note 已补建活动室
     """
-    from jcnian import workflow
+    from jcnian import acceptance
 
     day = parse_date(on, "--on")
-    with ledger(ctx) as session:
-        saved = workflow.close_rectification(session, branch, day, note)
-    say_saved(saved)
+    record(ctx, acceptance.close_rectification, branch, day, note)
 
 
 REPORT_COLUMNS = [
@@ -178,11 +173,10 @@ def accept_report(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     示例：jcnian accept report --as-of 2012-09-30
     """
-    from jcnian import workflow
+    from jcnian import acceptance
 
     on = parse_date(as_of)
-    with ledger(ctx) as session:
-        report = workflow.acceptance_report(session, on)
+    report = in_ledger(ctx, acceptance.acceptance_report, on)
     render_report(report, fmt)
     if report.failed:
         say(f"{len(report.failed)} 个党组织未通过验收，须限期整改后重新验收。", "yellow")

@@ -26,7 +26,7 @@ ForceOption = typer.Option(False, "--force", help="目标文件已存在时覆�
 
 
 def _month(value: str) -> str:
-    from jcnian.export import month_bounds
+    from jcnian.month_report import month_bounds
 
     try:
         month_bounds(value)
@@ -78,15 +78,15 @@ def export_xlsx(
     """
     from datetime import datetime, time
 
-    from jcnian import export as domain
     from jcnian import workbook
+    from jcnian.month_report import month_report
 
     month = _month(month)
     if str(output) == "-":
         raise typer.BadParameter("工作簿不能写到标准输出，请给出 .xlsx 文件路径。", param_hint="--output")
     workbook.check_target(output.expanduser().absolute(), force=force)
     with ledger(ctx) as session:
-        report = domain.month_report(session, month)
+        report = month_report(session, month)
     path = workbook.write_workbook(
         output,
         report.sheets,

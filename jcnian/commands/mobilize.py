@@ -4,8 +4,8 @@ from dataclasses import asdict
 
 import typer
 
-from jcnian.commands.common import Format, FormatOption, emit, ledger, parse_date, say
-from jcnian.commands.phases import NoteOption, OnOption, say_saved
+from jcnian.commands.common import Format, FormatOption, emit, parse_date, say
+from jcnian.commands.phases import BranchArg, NoteOption, OnOption, in_ledger, record
 
 mobilize_app = typer.Typer(help="动员部署：动员会议、调查摸底。", no_args_is_help=True)
 problem_app = typer.Typer(help="问题台账：调查摸底中找到的问题及其整改。", no_args_is_help=True)
@@ -14,7 +14,7 @@ problem_app = typer.Typer(help="问题台账：调查摸底中找到的问题及
 @mobilize_app.command("meeting")
 def meeting(
     ctx: typer.Context,
-    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    branch: str = BranchArg,
     on: str | None = OnOption,
     attendance: int | None = typer.Option(None, "--attendance", help="参会人数（可不填）。"),
     note: str | None = NoteOption,
@@ -23,18 +23,16 @@ def meeting(
 
     示例：jcnian mobilize meeting 五夫村 --on 2012-04-10 --attendance 46
     """
-    from jcnian import workflow
+    from jcnian import mobilisation
 
     day = parse_date(on, "--on")
-    with ledger(ctx) as session:
-        saved = workflow.record_meeting(session, branch, day, attendance, note)
-    say_saved(saved)
+    record(ctx, mobilisation.record_meeting, branch, day, attendance, note)
 
 
 @mobilize_app.command("survey")
 def survey(
     ctx: typer.Context,
-    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    branch: str = BranchArg,
     methods: list[str] = typer.Argument(
         ..., help="调查方式，可写多个：座谈会 问卷调查 个别访谈 入户走访 群众测评。"
     ),
@@ -45,13 +43,10 @@ def survey(
 
     示例：jcnian mobilize survey 五夫村 座谈会 入户走访 --on 2012-04-12
     """
-    from jcnian import workflow
+    from jcnian import mobilisation
 
     day = parse_date(on, "--on")
-    with ledger(ctx) as session:
-        saved = workflow.record_survey(session, branch, methods, day, note)
-    for s in saved:
-        say_saved(s)
+    record(ctx, mobilisation.record_survey, branch, methods, day, note)
 
 
 PROBLEM_COLUMNS = [
@@ -69,7 +64,7 @@ PROBLEM_COLUMNS = [
 @problem_app.command("add")
 def problem_add(
     ctx: typer.Context,
-    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    branch: str = BranchArg,
     text: str = typer.Argument(..., help="问题内容。"),
     source: str = typer.Option(
         ...,
@@ -83,11 +78,10 @@ def problem_add(
 
     示例：jcnian problem add 五夫村 "活动阵地面积不足" --source 座谈会 --on 2012-04-12
     """
-    from jcnian import workflow
+    from jcnian import mobilisation
 
     day = parse_date(on, "--on")
-    with ledger(ctx) as session:
-        view, created = workflow.add_problem(session, branch, text, source, day)
+    view, created = in_ledger(ctx, mobilisation.add_problem, branch, text, source, day)
     if created:
         say(f"{view.branch}：问题已记入台账，编号 {view.id}。")
     else:
@@ -105,10 +99,9 @@ def problem_list(
 
     示例：jcnian problem list 五夫村 --status 未解决
     """
-    from jcnian import workflow
+    from jcnian import mobilisation
 
-    with ledger(ctx) as session:
-        views = workflow.list_problems(session, branch, status)
+    views = in_ledger(ctx, mobilisation.list_problems, branch, status)
     emit([asdict(v) for v in views], PROBLEM_COLUMNS, fmt, title=f"问题台账（{len(views)} 条）")
 
 
@@ -124,9 +117,8 @@ def problem_update(
 
     示例：jcnian problem update 3 --status 已解决 --on 2012-06-20 --note 新建活动室
     """
-    from jcnian import workflow
+    from jcnian import mobilisation
 
     day = parse_date(on, "--on")
-    with ledger(ctx) as session:
-        view, old = workflow.update_problem(session, problem_id, status, day, note)
+    view, old = in_ledger(ctx, mobilisation.update_problem, problem_id, status, day, note)
     say(f"{view.branch}：问题 {view.id}“{view.text}”{old} → {view.status}。")

@@ -1,11 +1,13 @@
 """Commands for the campaign's windows and the daily dashboard: campaign, status, overdue, lagging.
 
-Also the small helpers the phase commands share (the ``--on`` and ``--override`` options and
-how a recorded step is reported), and the renderers ``jcnian demo`` reuses.
+Also what the phase commands share: the ``--on``, ``--override`` and branch parameters,
+``in_ledger`` (one domain call in the command's transaction) and ``record`` (the same for a
+recording step, then how it is reported); and the renderers ``jcnian demo`` reuses.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 
@@ -18,6 +20,22 @@ OverrideOption = typer.Option(
     None, "--override", help="越过顺序检查的理由（须经委员会同意），理由会记入台账。"
 )
 NoteOption = typer.Option(None, "--note", help="备注。")
+BranchArg = typer.Argument(..., help="党组织名称或其唯一的一部分。")
+T = TypeVar("T")
+
+
+def in_ledger(ctx: typer.Context, domain: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one domain function with the ledger's session, in the command's one transaction."""
+    with ledger(ctx) as session:
+        return domain(session, *args, **kwargs)
+
+
+def record(ctx: typer.Context, step: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run one recording step in the command's transaction, then say what it recorded (a step
+    that records several things at once, as a survey of several methods does, says each)."""
+    saved = in_ledger(ctx, step, *args, **kwargs)
+    for s in saved if isinstance(saved, list) else [saved]:
+        say_saved(s)
 
 
 def say_saved(saved: Any) -> None:
@@ -45,11 +63,10 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     示例：jcnian campaign show --as-of 2012-04-25
     """
-    from jcnian import workflow
+    from jcnian import campaign_dates
 
     on = parse_date(as_of)
-    with ledger(ctx) as session:
-        view = workflow.show_campaign(session, on)
+    view = in_ledger(ctx, campaign_dates.show_campaign, on)
     windows = [
         {"phase": w.label, "code": w.phase, "start": w.start, "end": w.end, "state": w.state}
         for w in view.windows
@@ -94,11 +111,10 @@ def campaign_set_window(
 
     示例：jcnian campaign set-window 动员部署 2013-03-01 2013-04-25
     """
-    from jcnian import workflow
+    from jcnian import campaign_dates
 
     first, last = parse_date(start, "START"), parse_date(end, "END")
-    with ledger(ctx) as session:
-        before, after = workflow.set_window(session, phase, first, last)
+    before, after = in_ledger(ctx, campaign_dates.set_window, phase, first, last)
     say(f"{after.label}：{before.start} 至 {before.end} → {after.start} 至 {after.end}。")
 
 
@@ -112,17 +128,24 @@ def campaign_set_rule(
 
     示例：jcnian campaign set-rule revisit 2013-06-30
     """
-    from jcnian import phases, workflow
+    from jcnian import campaign_dates, phases
 
     day = parse_date(due, "DUE")
-    with ledger(ctx) as session:
-        before, after = workflow.set_rule(session, rule, day)
+    before, after = in_ledger(ctx, campaign_dates.set_rule, rule, day)
     say(f"{phases.RULE_LABELS[phases.parse_rule(rule)]}：截止 {before} → {after}。")
 
 
 # --- status ---------------------------------------------------------------------------
 
 PHASE_KEYS = ("phase", "start", "end", "state", "done", "total", "overdue")
+OVERDUE_COLUMNS = [
+    ("branch", "党组织"),
+    ("phase", "阶段"),
+    ("item", "事项"),
+    ("due", "截止"),
+    ("days", "逾期天数"),
+    ("detail", "说明"),
+]
 
 
 def status_json(view: Any) -> dict[str, Any]:
@@ -262,14 +285,7 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
         if shown:
             emit(
                 shown,
-                [
-                    ("branch", "党组织"),
-                    ("phase", "阶段"),
-                    ("item", "事项"),
-                    ("due", "截止"),
-                    ("days", "逾期天数"),
-                    ("detail", "说明"),
-                ],
+                OVERDUE_COLUMNS,
                 fmt,
                 title=f"逾期事项（{len(late)} 项"
                 + (f"，只列前 {overdue_limit} 项，全部见 jcnian overdue" if len(late) > overdue_limit else "")
@@ -298,22 +314,11 @@ def status(
 
     示例：jcnian status --as-of 2012-05-10
     """
-    from jcnian import workflow
+    from jcnian import dashboard
 
     on = parse_date(as_of)
-    with ledger(ctx) as session:
-        view = workflow.status(session, on, branch)
+    view = in_ledger(ctx, dashboard.status, on, branch)
     render_status(view, fmt)
-
-
-OVERDUE_COLUMNS = [
-    ("branch", "党组织"),
-    ("phase", "阶段"),
-    ("item", "事项"),
-    ("due", "截止"),
-    ("days", "逾期天数"),
-    ("detail", "说明"),
-]
 
 
 def overdue(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
@@ -323,11 +328,10 @@ def overdue(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
 
     示例：jcnian overdue --as-of 2012-07-01
     """
-    from jcnian import workflow
+    from jcnian import dashboard
 
     on = parse_date(as_of)
-    with ledger(ctx) as session:
-        rows = workflow.overdue(session, on)
+    rows = in_ledger(ctx, dashboard.overdue, on)
     emit([asdict(r) for r in rows], OVERDUE_COLUMNS, fmt, title=f"逾期事项（截至 {on}，{len(rows)} 项）")
     if rows:
         raise typer.Exit(1)
@@ -358,17 +362,16 @@ def lagging(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
 
     示例：jcnian lagging --as-of 2012-07-15 --format json
     """
-    from jcnian import workflow
+    from jcnian import dashboard
 
     on = parse_date(as_of)
-    with ledger(ctx) as session:
-        rows = workflow.lagging(session, on)
+    rows = in_ledger(ctx, dashboard.lagging, on)
     render_lagging(rows, on, fmt)
 
 
 def register(app: typer.Typer) -> None:
     """Add the phase commands to the root app (imported here, after this module has loaded)."""
-    from jcnian.commands import accept, demo, implement, mobilize
+    from jcnian.commands import accept, demo, implement, mobilize, requirements
 
     app.add_typer(campaign_app, name="campaign")
     app.command("status")(status)
@@ -378,10 +381,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(mobilize.problem_app, name="problem")
     app.add_typer(implement.plan_app, name="plan")
     app.add_typer(implement.project_app, name="project")
-    app.add_typer(implement.visit_app, name="visit")
-    app.add_typer(implement.report_app, name="report")
-    app.add_typer(implement.regulation_app, name="regulation")
-    app.add_typer(implement.publicity_app, name="publicity")
-    app.add_typer(implement.coverage_app, name="coverage")
+    app.add_typer(requirements.visit_app, name="visit")
+    app.add_typer(requirements.report_app, name="report")
+    app.add_typer(requirements.regulation_app, name="regulation")
+    app.add_typer(requirements.publicity_app, name="publicity")
+    app.add_typer(requirements.coverage_app, name="coverage")
     app.add_typer(accept.accept_app, name="accept")
     app.command("demo")(demo.demo)

@@ -1,0 +1,234 @@
+"""The facts pass: everything the phase rules need about every branch, read once.
+
+``gather`` reads the ledger with one query per table and returns plain data
+(``jcnian.checklist.BranchFacts`` per branch, in the seed's order, with the campaign's windows
+and dated rules). ``status``, ``overdue`` and ``lagging`` take it, so a caller asking all
+three for one day (the monthly export) reads the ledger and grades every branch once.
+The grades come from the grading records (``jcnian.gradebook``); a caller that has the grade
+states already hands them in.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, select
+
+from jcnian.campaign_dates import dated_rules, windows
+from jcnian.checklist import NO_ACCEPTANCE, AcceptanceFacts, BranchFacts
+from jcnian.ledger import current_campaign
+from jcnian.models import (
+    AcceptanceDecision,
+    AcceptanceStep,
+    Branch,
+    BranchPlan,
+    BranchRegulation,
+    Campaign,
+    Category,
+    GradeEvent,
+    MobilisationMeeting,
+    MonthlyReport,
+    Pledge,
+    Problem,
+    Project,
+    Publicity,
+    Rectification,
+    SurveyMethod,
+    Visit,
+)
+from jcnian.phases import Window
+from jcnian.project_rules import ProjectFacts
+from jcnian.projects import project_facts
+
+if TYPE_CHECKING:
+    from jcnian.gradebook import GradeState
+
+NOTHING: Mapping[str, date] = MappingProxyType({})  # shared by every branch without entries
+
+
+# --- grades (read from the grading issue's records) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GradeFacts:
+    scored: bool = False
+    steps: Mapping[str, date] = field(default_factory=dict)
+    initial: str | None = None
+    final: str | None = None
+
+
+NO_GRADE = GradeFacts()
+
+
+def grade_facts(
+    session: Session, campaign: Campaign, states: "Mapping[int, GradeState] | None" = None
+) -> dict[int, GradeFacts]:
+    """Each branch's 分类定级 as the grading records give it: step dates, initial and final grade.
+
+    Step dates come from the grade events (the first of each step), so the status of an
+    earlier day can be replayed; the grades themselves are the gradebook's current ones
+    (``states``, when the caller has them).
+    """
+    if states is None:
+        from jcnian.gradebook import grade_states
+
+        states = grade_states(session)
+    steps: dict[int, dict[str, date]] = defaultdict(dict)
+    for bid, step, on, at in session.exec(
+        select(GradeEvent.branch_id, GradeEvent.step, GradeEvent.on, GradeEvent.at)
+        .join(Branch, GradeEvent.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id)
+        .order_by(GradeEvent.id)  # type: ignore[arg-type]
+    ):
+        day = on or at.date()
+        steps[bid].setdefault(step, day)
+    return {
+        bid: GradeFacts(
+            scored=s.score is not None,
+            steps=steps.get(bid, NOTHING),
+            initial=s.initial.value if s.initial else None,
+            final=s.final.value if s.final else None,
+        )
+        for bid, s in states.items()
+    }
+
+
+def backward_ids(session: Session, states: "Iterable[GradeState] | None" = None) -> set[int]:
+    """The 后进党组织 (倒排) by branch id."""
+    from jcnian.gradebook import backward_report
+
+    return {int(e.branch_id) for e in backward_report(session, states).entries}
+
+
+# --- the facts pass -------------------------------------------------------------------
+
+
+def branch_rows(session: Session, campaign: Campaign) -> list[tuple[int, str, str]]:
+    """(id, name, category) of every branch in the seed's order, as plain columns."""
+    return list(
+        session.exec(
+            select(Branch.id, Branch.name, Category.name)
+            .join(Category, Branch.category_id == Category.id)
+            .where(Branch.campaign_id == campaign.id)
+            .order_by(Branch.seq)
+        ).all()  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    """Every branch's facts with the campaign's windows and dated rules, for any as-of day."""
+
+    campaign: Campaign
+    windows: dict[str, Window]
+    rules: dict[str, date]
+    branches: list[BranchFacts]  # in the seed's order
+    grades: dict[int, GradeFacts]  # by branch id
+    # What the dashboard worked out for a day, so that status and overdue for the same day
+    # go through every branch's checklist once (see jcnian.dashboard).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def forget(self) -> None:
+        """Drop what the dashboard worked out for a day, once the caller has what it needs."""
+        self.memo.clear()
+
+
+def gather(session: Session, states: "Mapping[int, GradeState] | None" = None) -> CampaignFacts:
+    """Every branch's facts for the rules, with one query per table.
+
+    ``states`` are the gradebook's grade states when the caller has them already
+    (``grade_states(session)``, with or without detail); otherwise they are computed here.
+    """
+    campaign = current_campaign(session)
+    in_campaign = Branch.campaign_id == campaign.id
+
+    def grouped(*cols: Any) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = defaultdict(list)
+        model = cols[0].class_
+        for row in session.exec(select(*cols).join(Branch, model.branch_id == Branch.id).where(in_campaign)):
+            out[row[0]].append(tuple(row[1:]))
+        return out
+
+    def first(*cols: Any) -> dict[int, Any]:
+        model = cols[0].class_
+        return dict(
+            session.exec(select(*cols).join(Branch, model.branch_id == Branch.id).where(in_campaign)).all()  # type: ignore[arg-type]
+        )
+
+    meetings = first(MobilisationMeeting.branch_id, MobilisationMeeting.held_on)
+    surveys = grouped(SurveyMethod.branch_id, SurveyMethod.method, SurveyMethod.done_on)
+    problems = grouped(Problem.branch_id, Problem.found_on, Problem.resolved_on)
+    plans = {
+        row[0]: row[1:]
+        for row in session.exec(
+            select(BranchPlan.branch_id, BranchPlan.goal_on, BranchPlan.measures_on, BranchPlan.plan_on)
+            .join(Branch, BranchPlan.branch_id == Branch.id)
+            .where(in_campaign)
+        )
+    }
+    pledges = first(Pledge.branch_id, Pledge.pledged_on)
+    visits = grouped(Visit.branch_id, Visit.kind, Visit.on)
+    reports = grouped(MonthlyReport.branch_id, MonthlyReport.month, MonthlyReport.submitted_on)
+    regulations = grouped(BranchRegulation.branch_id, BranchRegulation.adopted_on)
+    publicity = grouped(Publicity.branch_id, Publicity.kind, Publicity.on)
+    steps = grouped(AcceptanceStep.branch_id, AcceptanceStep.round, AcceptanceStep.method, AcceptanceStep.on)
+    decisions = grouped(
+        AcceptanceDecision.branch_id,
+        AcceptanceDecision.round,
+        AcceptanceDecision.on,
+        AcceptanceDecision.passed,
+    )
+    rects = grouped(
+        Rectification.branch_id, Rectification.opened_on, Rectification.deadline, Rectification.closed_on
+    )
+    by_project = project_facts(session, campaign)
+    projects: dict[int, list[ProjectFacts]] = defaultdict(list)
+    for pid, bid in session.exec(
+        select(Project.id, Project.branch_id).join(Branch).where(in_campaign).order_by(Project.id)
+    ):
+        projects[bid].append(by_project[pid])  # type: ignore[index]
+    if states is None:
+        from jcnian.gradebook import grade_states
+
+        states = grade_states(session)
+    grades = grade_facts(session, campaign, states)
+    backward = backward_ids(session, states.values())
+    facts = []
+    for bid, name, category in branch_rows(session, campaign):
+        plan = plans.get(bid)
+        g = grades.get(bid, NO_GRADE)
+        acceptance = NO_ACCEPTANCE
+        if bid in steps or bid in decisions or bid in rects:
+            acceptance = AcceptanceFacts(
+                steps=tuple(steps.get(bid, ())),
+                decisions=tuple(decisions.get(bid, ())),
+                rectifications=tuple(rects.get(bid, ())),
+            )
+        shown = publicity.get(bid, ())
+        facts.append(
+            BranchFacts(
+                name=name,
+                category=category,
+                backward=bid in backward,
+                meeting_on=meetings.get(bid),
+                survey=dict(surveys[bid]) if bid in surveys else NOTHING,
+                problems=tuple(problems.get(bid, ())),
+                scored=g.scored,
+                grade_steps=g.steps,
+                goal_on=plan[0] if plan else None,
+                measures_on=plan[1] if plan else None,
+                plan_on=plan[2] if plan else None,
+                pledge_on=pledges.get(bid),
+                projects=tuple(projects.get(bid, ())),
+                visits=tuple(visits.get(bid, ())),
+                reports=tuple(reports.get(bid, ())),
+                regulations=tuple(d for (d,) in regulations.get(bid, ())),
+                slogans=tuple(d for k, d in shown if k == "slogan"),
+                columns=tuple(d for k, d in shown if k == "column"),
+                acceptance=acceptance,
+            )
+        )
+    return CampaignFacts(campaign, windows(session, campaign), dated_rules(session, campaign), facts, grades)

@@ -1,0 +1,182 @@
+"""The day's picture of the campaign: ``status`` (the morning dashboard), ``overdue`` (what is
+late) and ``lagging`` (owners whose projects lag, 问责 candidates), each as of a date.
+
+All three read the facts pass (``jcnian.branch_facts.gather``); a caller that wants more than
+one of them for a day gathers once and hands the facts to each. Status and overdue for the
+same day then share one pass through every branch's checklist (and the rows they have in
+common); the checklists themselves are worked out one branch at a time and dropped, so a
+city-wide ledger never holds them all at once.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from jcnian import phases
+from jcnian.branch_facts import CampaignFacts, gather
+from jcnian.checklist import BranchFacts, Deadline, Item, PhaseSummary, Tally, checklists
+from jcnian.ledger import campaign_label, find_branch
+from jcnian.project_rules import project_state
+from jcnian.requirements import CoverageReport, coverage_report
+
+# Checklist items that ``overdue`` lists in detail instead (per project, task and month).
+DETAILED = frozenset({"monthly", "schedule", "reports"})
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRow:
+    branch: str
+    phase: str
+    item: str
+    due: date
+    days: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class StatusView:
+    campaign: str
+    as_of: date
+    phases: list[PhaseSummary]
+    overdue: list[OverdueRow]
+    deadlines: list[Deadline]
+    coverage: CoverageReport
+    branch: str | None = None
+    checklist: list[Item] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Day:
+    """One pass through the branches' checklists on a day: what status and overdue show."""
+
+    tally: Tally
+    late: list[OverdueRow]  # every late checklist item (status)
+    listed: list[OverdueRow]  # the same but DETAILED ones, with the details (overdue)
+    checklist: list[Item]  # the last branch's checklist (status of one branch)
+
+
+def _pass(facts: CampaignFacts, branches: Iterable[BranchFacts], on: date) -> _Day:
+    report_months = phases.ended_months(phases.campaign_months(facts.windows), on)
+    tally = Tally(on)
+    late: list[OverdueRow] = []
+    listed: list[OverdueRow] = []
+    items: list[Item] = []
+    for f, items in checklists(branches, facts.windows, facts.rules, on):
+        tally.add(items)
+        for i in items:
+            if i.overdue:
+                row = OverdueRow(f.name, i.phase_label, i.label, i.due, (on - i.due).days, i.detail)  # type: ignore[arg-type,operator]
+                late.append(row)
+                if i.code not in DETAILED:
+                    listed.append(row)
+        _detail(f, report_months, on, listed)
+    return _Day(tally, late, listed, items)
+
+
+def _detail(f: BranchFacts, report_months: Sequence[str], on: date, rows: list[OverdueRow]) -> None:
+    """What ``overdue`` lists for one branch beyond its checklist: projects, tasks, months."""
+    for p in f.projects:
+        if p.created_on > on:
+            continue
+        st = project_state(p, on)
+        if st.overdue:
+            detail = f"责任人 {p.owner or '未定'}，进度 {st.percent}%"
+            rows.append(OverdueRow(f.name, "深入实施", f"项目“{p.name}”", p.due, (on - p.due).days, detail))
+        for t in st.late_tasks:
+            unit = "周" if t.unit == "week" else "天"
+            rows.append(
+                OverdueRow(
+                    f.name,
+                    "深入实施",
+                    f"任务“{t.name}”（{p.name}）",
+                    t.due,
+                    (on - t.due).days,
+                    f"安排到{unit}",
+                )
+            )
+        for m in st.missing_months:
+            due = phases.month_end(m)
+            rows.append(OverdueRow(f.name, "深入实施", f"月度考核 {m}（{p.name}）", due, (on - due).days, ""))
+    reported = {m for m, d in f.reports if d <= on}
+    for m in report_months:
+        if m not in reported:
+            due = phases.month_end(m)
+            rows.append(OverdueRow(f.name, phases.OTHER_LABEL, f"月度书面汇报 {m}", due, (on - due).days, ""))
+
+
+def _day(facts: CampaignFacts, on: date) -> _Day:
+    """The pass over every branch on ``on``, kept with the facts for the last day asked."""
+    day = facts.memo.get(on)
+    if day is None:
+        day = _pass(facts, facts.branches, on)
+        facts.memo.clear()
+        facts.memo[on] = day
+    return day
+
+
+def status(
+    session: Session, on: date, branch_name: str | None = None, *, facts: CampaignFacts | None = None
+) -> StatusView:
+    """The morning dashboard: every window against ``on``, counts per deliverable, what is late."""
+    facts = facts or gather(session)
+    only = find_branch(session, branch_name).name if branch_name else None
+    day = _pass(facts, [f for f in facts.branches if f.name == only], on) if only else _day(facts, on)
+    return StatusView(
+        campaign=campaign_label(facts.campaign),
+        as_of=on,
+        phases=day.tally.phases(facts.windows),
+        overdue=list(day.late),
+        deadlines=day.tally.deadlines(facts.windows, facts.rules),
+        coverage=coverage_report(session, on),
+        branch=only,
+        checklist=day.checklist if only else [],
+    )
+
+
+def overdue(session: Session, on: date, *, facts: CampaignFacts | None = None) -> list[OverdueRow]:
+    """Everything late on ``on``: per branch and deliverable, then per project, task and month."""
+    facts = facts or gather(session)
+    rows = list(_day(facts, on).listed)
+    cov = coverage_report(session, on)
+    if cov.overdue:
+        rows.append(
+            OverdueRow(
+                "（全镇）",
+                phases.OTHER_LABEL,
+                phases.RULE_LABELS["coverage"],
+                cov.due,
+                (on - cov.due).days,
+                f"已覆盖 {cov.covered}/{cov.total}",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class LagRow:
+    owner: str
+    branch: str
+    project: str
+    percent: int
+    expected: int
+    due: date
+    reason: str
+
+
+def lagging(session: Session, on: date, *, facts: CampaignFacts | None = None) -> list[LagRow]:
+    """问责 candidates: owners whose projects are late or trail the schedule on ``on``."""
+    facts = facts or gather(session)
+    rows = []
+    for f in facts.branches:
+        for p in f.projects:
+            if p.created_on > on or on < p.start:
+                continue
+            st = project_state(p, on)
+            if st.lagging or st.late_tasks:
+                rows.append(
+                    LagRow(p.owner or "（未定）", f.name, p.name, st.percent, st.expected, p.due, st.reason)
+                )
+    rows.sort(key=lambda r: (r.owner, r.branch, r.project))
+    return rows

@@ -1,0 +1,357 @@
+"""深入实施's 工程项目 in the ledger: projects put on named owners, tasks scheduled by week or
+day, progress updates, the monthly assessment (考核到月) and the committee's supervision.
+
+Functions take an open Session and return plain dataclasses or raise typed errors; they never
+print and never commit. Recording is idempotent (see ``jcnian.recording``); where a project
+stands on a day is ``jcnian.checklist.project_state``.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from jcnian import phases
+from jcnian.errors import InvalidInput, NotFound
+from jcnian.ledger import current_campaign, ensure_person, find_branch
+from jcnian.models import (
+    Branch,
+    Campaign,
+    MonthlyAssessment,
+    Person,
+    ProgressUpdate,
+    Project,
+    ProjectTask,
+    Supervision,
+)
+from jcnian.names import normalise, resolve
+from jcnian.project_rules import ProjectFacts, TaskFacts, project_state
+from jcnian.recording import Saved, optional_text, required_text, upsert
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: int
+    branch: str
+    name: str
+    owner: str | None
+    start: date
+    due: date
+    quality: str | None
+    effect: str | None
+    one_village: bool
+    percent: int
+    expected: int
+    state: str
+    reason: str
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def add_project(
+    session: Session,
+    branch_name: str,
+    name: str,
+    *,
+    owner: str,
+    start: date,
+    due: date,
+    on: date,
+    quality: str | None = None,
+    effect: str | None = None,
+    one_village: bool = False,
+) -> Saved:
+    """A 工程项目 put on a named owner (项目责任化、责任具体化)."""
+    branch = find_branch(session, branch_name)
+    title = required_text(name, "项目名称")
+    if due < start:
+        raise InvalidInput(f"项目完成期限 {due} 早于开始日期 {start}。")
+    campaign = current_campaign(session)
+    person = ensure_person(session, campaign, owner, "责任人姓名")
+    row = session.exec(select(Project).where(Project.branch_id == branch.id, Project.name == title)).first()
+    values = dict(
+        owner_id=person.id,
+        start=start,
+        due=due,
+        quality=optional_text(quality),
+        effect=optional_text(effect),
+        one_village=one_village,
+    )
+    if row is None:
+        # A project entered after its start existed from its start: the ledger is often filled in late.
+        session.add(Project(branch_id=branch.id, name=title, created_on=min(on, start), **values))  # type: ignore[arg-type]
+        return Saved(branch.name, f"工程项目“{title}”", "created")
+    old = {k: getattr(row, k) for k in values}
+    if old == values:
+        return Saved(branch.name, f"工程项目“{title}”", "unchanged")
+    changed = [k for k in values if old[k] != values[k] and k != "owner_id"]
+    previous = "，".join(f"{k}={old[k]}" for k in changed)
+    if old["owner_id"] != values["owner_id"]:
+        prev_owner = session.get(Person, old["owner_id"]) if old["owner_id"] else None
+        previous = "，".join(filter(None, [previous, f"责任人={prev_owner.name if prev_owner else '无'}"]))
+    for k, v in values.items():
+        setattr(row, k, v)
+    session.add(row)
+    return Saved(branch.name, f"工程项目“{title}”", "updated", previous)
+
+
+def _projects(session: Session, campaign: Campaign) -> list[tuple[Project, Branch]]:
+    return list(
+        session.exec(
+            select(Project, Branch)
+            .join(Branch, Project.branch_id == Branch.id)
+            .where(Branch.campaign_id == campaign.id)
+            .order_by(Branch.seq, Project.id)
+        ).all()
+    )
+
+
+def find_project(session: Session, query: str) -> tuple[Project, Branch]:
+    """A project by its number, ``BRANCH/NAME``, or a unique part of either."""
+    campaign = current_campaign(session)
+    text = query.replace("／", "/")
+    if "/" in text:
+        branch_part, project_part = text.split("/", 1)
+        branch = find_branch(session, branch_part)
+        own = {
+            normalise(p.name): p for p in session.exec(select(Project).where(Project.branch_id == branch.id))
+        }
+        return resolve(project_part, own, f"{branch.name}的工程项目"), branch
+    if query.strip().isdigit():
+        project = session.get(Project, int(query))
+        owner = session.get(Branch, project.branch_id) if project else None
+        if project is None or owner is None or owner.campaign_id != campaign.id:
+            raise NotFound(f"没有编号为 {query} 的工程项目，请用 jcnian project list 查看编号。")
+        return project, owner
+    keyed = {normalise(f"{b.name}/{p.name}"): (p, b) for p, b in _projects(session, campaign)}
+    return resolve(text, keyed, "工程项目")
+
+
+def add_task(session: Session, project_query: str, name: str, unit: str, on: date) -> Saved:
+    """A task scheduled to a week (安排到周: stored as its Monday) or a day (具体到天)."""
+    project, branch = find_project(session, project_query)
+    title = required_text(name, "任务名称")
+    unit = phases.parse_choice(unit, ("week", "day"), "安排方式", {"周": "week", "天": "day", "日": "day"})
+    return upsert(
+        session,
+        ProjectTask,
+        {"project_id": project.id, "name": title},
+        {"unit": unit, "on": phases.week_monday(on) if unit == "week" else on},
+        branch=branch.name,
+        what=f"“{project.name}”的任务“{title}”",
+        previous=lambda row: f"{'周' if row.unit == 'week' else '天'} {row.on}",
+    )
+
+
+def finish_task(session: Session, project_query: str, name: str, on: date) -> Saved:
+    project, branch = find_project(session, project_query)
+    tasks = {t.name: t for t in session.exec(select(ProjectTask).where(ProjectTask.project_id == project.id))}
+    task = resolve(name, tasks, "任务")
+    what = f"任务“{task.name}”完成"
+    if task.done_on == on:
+        return Saved(branch.name, what, "unchanged")
+    previous = str(task.done_on) if task.done_on else None
+    task.done_on = on
+    session.add(task)
+    return Saved(branch.name, what, "updated" if previous else "created", previous)
+
+
+def record_progress(
+    session: Session, project_query: str, percent: int, on: date, note: str | None = None
+) -> Saved:
+    project, branch = find_project(session, project_query)
+    if not 0 <= percent <= 100:
+        raise InvalidInput(f"进度 {percent} 无效，应为 0 到 100 之间的整数。")
+    if on < project.start:
+        raise InvalidInput(f"进度日期 {on} 早于项目开始日期 {project.start}。")
+    return upsert(
+        session,
+        ProgressUpdate,
+        {"project_id": project.id, "on": on},
+        {"percent": percent, "note": optional_text(note)},
+        branch=branch.name,
+        what=f"“{project.name}”进度 {percent}%",
+        previous=lambda row: f"{row.percent}%",
+    )
+
+
+def assess_month(
+    session: Session, project_query: str, month: str, result: str, on: date, note: str | None = None
+) -> Saved:
+    """考核到月: one assessment of a project per month, 好/较好/一般/较差."""
+    project, branch = find_project(session, project_query)
+    key = phases.parse_month(month)
+    grade = phases.parse_choice(result, phases.ASSESSMENT_RESULTS, "考核结果")
+    if key not in phases.months_between(project.start, project.due):
+        raise InvalidInput(f"{key} 不在项目“{project.name}”的周期（{project.start} 至 {project.due}）内。")
+    return upsert(
+        session,
+        MonthlyAssessment,
+        {"project_id": project.id, "month": key},
+        {"result": grade, "assessed_on": on, "note": optional_text(note)},
+        branch=branch.name,
+        what=f"“{project.name}”{key} 月度考核",
+        previous=lambda row: f"{row.result}（{row.assessed_on}）",
+    )
+
+
+def record_supervision(
+    session: Session,
+    branch_name: str,
+    form: str,
+    on: date,
+    project_query: str | None = None,
+    note: str | None = None,
+) -> Saved:
+    """督促指导 of a branch (现场会、工作推进会、交流座谈会、督查), optionally about one project."""
+    branch = find_branch(session, branch_name)
+    kind = phases.parse_choice(form, phases.SUPERVISION_FORMS, "督导形式")
+    project_id = None
+    if project_query:
+        project, owner_branch = find_project(session, project_query)
+        if owner_branch.id != branch.id:
+            raise InvalidInput(f"项目“{project.name}”属于{owner_branch.name}，不属于{branch.name}。")
+        project_id = project.id
+    return upsert(
+        session,
+        Supervision,
+        {"branch_id": branch.id, "on": on, "form": kind},
+        {"project_id": project_id, "note": optional_text(note)},
+        branch=branch.name,
+        what=f"{on} {kind}",
+        previous=lambda row: row.note,
+    )
+
+
+def list_projects(
+    session: Session, on: date, branch_name: str | None = None, *, month: str | None = None
+) -> list[ProjectView]:
+    """Every project (or one branch's) as it stands on ``on``.
+
+    With ``month`` (``YYYY-MM``) each view's ``assessments`` holds that month's assessment,
+    if there is one, so that a monthly report needs no further query per project.
+    """
+    campaign = current_campaign(session)
+    only = find_branch(session, branch_name).id if branch_name else None
+    facts = project_facts(session, campaign)
+    assessed: dict[int, dict[str, Any]] = {}
+    if month is not None:
+        for pid, result, assessed_on in session.exec(
+            select(MonthlyAssessment.project_id, MonthlyAssessment.result, MonthlyAssessment.assessed_on)
+            .join(Project, MonthlyAssessment.project_id == Project.id)
+            .join(Branch, Project.branch_id == Branch.id)
+            .where(Branch.campaign_id == campaign.id, MonthlyAssessment.month == month)
+        ):
+            assessed[pid] = {"month": month, "result": result, "on": assessed_on}
+    views = []
+    for project, branch in _projects(session, campaign):
+        if only is not None and branch.id != only:
+            continue
+        view = _project_view(project, branch, facts[project.id], on)  # type: ignore[index]
+        if project.id in assessed:
+            view.assessments.append(assessed[project.id])  # type: ignore[index]
+        views.append(view)
+    return views
+
+
+def show_project(session: Session, query: str, on: date) -> ProjectView:
+    project, branch = find_project(session, query)
+    pf = project_facts(session, current_campaign(session), project.id)[project.id]  # type: ignore[index]
+    view = _project_view(project, branch, pf, on)
+    view.tasks.extend(
+        {"name": t.name, "unit": t.unit, "on": t.on, "due": t.due, "done_on": t.done_on} for t in pf.tasks
+    )
+    view.progress.extend({"on": d, "percent": p} for d, p in sorted(pf.progress))
+    results = {
+        m.month: m
+        for m in session.exec(select(MonthlyAssessment).where(MonthlyAssessment.project_id == project.id))
+    }
+    view.assessments.extend(
+        {"month": k, "result": m.result, "on": m.assessed_on} for k, m in sorted(results.items())
+    )
+    return view
+
+
+def _project_view(project: Project, branch: Branch, pf: ProjectFacts, on: date) -> ProjectView:
+    st = project_state(pf, on)
+    if on < project.start:
+        label = "未开始"
+    elif st.finished:
+        label = "已完成"
+    elif st.overdue:
+        label = "逾期"
+    elif st.lagging:
+        label = "滞后"
+    else:
+        label = "推进中"
+    return ProjectView(
+        project.id,  # type: ignore[arg-type]
+        branch.name,
+        project.name,
+        pf.owner,
+        project.start,
+        project.due,
+        project.quality,
+        project.effect,
+        project.one_village,
+        st.percent,
+        st.expected,
+        label,
+        st.reason,
+    )
+
+
+def project_facts(session: Session, campaign: Campaign, only: int | None = None) -> dict[int, ProjectFacts]:
+    """Every project's facts (or one project's), from one query per table, in plain columns."""
+
+    def scoped(stmt: Any, project_id: Any) -> Any:
+        stmt = stmt.join(Project, project_id == Project.id) if project_id is not None else stmt
+        stmt = stmt.join(Branch, Project.branch_id == Branch.id).where(Branch.campaign_id == campaign.id)
+        return stmt.where(Project.id == only) if only is not None else stmt
+
+    rows = session.exec(
+        scoped(
+            select(
+                Project.id,
+                Project.name,
+                Person.name,
+                Project.start,
+                Project.due,
+                Project.created_on,
+                Project.one_village,
+            ).join(Person, Project.owner_id == Person.id, isouter=True),
+            None,
+        )
+    ).all()
+    progress: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    assessed: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    tasks: dict[int, list[TaskFacts]] = defaultdict(list)
+    if rows:
+        u, a, t = ProgressUpdate, MonthlyAssessment, ProjectTask
+        for pid, day, percent in session.exec(scoped(select(u.project_id, u.on, u.percent), u.project_id)):
+            progress[pid].append((day, percent))
+        for pid, month, day in session.exec(
+            scoped(select(a.project_id, a.month, a.assessed_on), a.project_id)
+        ):
+            assessed[pid].append((month, day))
+        for pid, name, unit, day, done_on in session.exec(
+            scoped(select(t.project_id, t.name, t.unit, t.on, t.done_on), t.project_id).order_by(t.on, t.id)  # type: ignore[arg-type]
+        ):
+            tasks[pid].append(TaskFacts(name, unit, day, done_on))
+    return {
+        pid: ProjectFacts(
+            name=name,
+            owner=owner,
+            start=start,
+            due=due,
+            created_on=created_on,
+            one_village=one_village,
+            progress=tuple(progress[pid]),
+            assessed=tuple(assessed[pid]),
+            tasks=tuple(tasks[pid]),
+        )
+        for pid, name, owner, start, due, created_on, one_village in rows
+    }

@@ -1,0 +1,118 @@
+"""How the phase modules record what a clerk enters: idempotently, saying what changed.
+
+Entering the same thing twice changes nothing, and entering a different value for the same
+slot replaces it and reports the previous one, so nothing a clerk entered disappears without
+a word. A step taken out of the seed's order is refused with the reason, unless the
+committee's reason for taking it is given; that reason is kept in the ledger.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, SQLModel, select
+
+from jcnian.errors import GateError, InvalidInput
+from jcnian.ledger import current_campaign
+from jcnian.models import Branch, GateOverride
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a recording command did: created, updated (with the old value) or unchanged."""
+
+    branch: str
+    what: str
+    status: str  # created | updated | unchanged
+    previous: str | None = None
+    override: str | None = None
+
+
+def required_text(value: str | None, field_name: str) -> str:
+    """The text stripped; blank is refused, naming the field."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise InvalidInput(f"{field_name}不能为空。")
+    return cleaned
+
+
+def optional_text(value: str | None) -> str | None:
+    """The text stripped; blank is no text at all."""
+    return (value or "").strip() or None
+
+
+def put(session: Session, model: type[SQLModel], key: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Create the row of ``model`` at ``key`` with ``values``, or set them on the row there."""
+    _write(session, model, _find(session, model, key), key, values)
+
+
+def upsert(
+    session: Session,
+    model: type[SQLModel],
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    branch: str,
+    what: str,
+    previous: Callable[[Any], str | None],
+    gate: Callable[[], str | None] | None = None,
+) -> Saved:
+    """Record the row of ``model`` at ``key`` with ``values``: create, replace or leave it.
+
+    ``previous`` words the old value of a replaced row. ``gate`` runs only when something
+    would change (re-entering what is there is never refused) and returns the override used.
+    """
+    row = _find(session, model, key)
+    if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return Saved(branch, what, "unchanged")
+    used = gate() if gate else None
+    was = previous(row) if row is not None else None
+    _write(session, model, row, key, values)
+    return Saved(branch, what, "created" if row is None else "updated", was, used)
+
+
+def _find(session: Session, model: type[SQLModel], key: Mapping[str, Any]) -> Any:
+    return session.exec(select(model).where(*(getattr(model, k) == v for k, v in key.items()))).first()
+
+
+def _write(
+    session: Session, model: type[SQLModel], row: Any, key: Mapping[str, Any], values: Mapping[str, Any]
+) -> None:
+    if row is None:
+        row = model(**key, **values)
+    else:
+        for k, v in values.items():
+            setattr(row, k, v)
+    session.add(row)
+
+
+def pass_gate(
+    session: Session,
+    branch: Branch | None,
+    gate: str,
+    action: str,
+    reasons: list[str],
+    override: str | None,
+    on: date,
+) -> str | None:
+    """Refuse a step taken out of order, or record the committee's reason for taking it."""
+    if not reasons:
+        return None
+    who = f"{branch.name}：" if branch else ""
+    reason = (override or "").strip()
+    if not reason:
+        raise GateError(
+            f"{who}现在不能{action}：{'；'.join(reasons)}。如委员会决定先行，请加 --override 理由。"
+        )
+    session.add(
+        GateOverride(
+            campaign_id=current_campaign(session).id,  # type: ignore[arg-type]
+            branch_id=branch.id if branch else None,
+            gate=gate,
+            refused="；".join(reasons),
+            reason=reason,
+            on=on,
+        )
+    )
+    return reason

@@ -144,7 +144,7 @@ def child_raw(ledger: str, data: str, bare: bool = False) -> dict[str, float]:
     """
     from sqlalchemy import create_engine
 
-    from jcnian.models import Score
+    from jcnian.models_grading import Score
 
     target = Path(ledger).with_name("bare.db" if bare else "raw.db")
     target.unlink(missing_ok=True)

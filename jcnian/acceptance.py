@@ -19,7 +19,8 @@ from jcnian.branch_facts import NO_GRADE, CampaignFacts, backward_ids, branch_ro
 from jcnian.campaign_dates import windows
 from jcnian.errors import Conflict, InvalidInput
 from jcnian.ledger import current_campaign, find_branch
-from jcnian.models import AcceptanceDecision, AcceptanceStep, Branch, GateOverride, Project, Rectification
+from jcnian.models import Branch
+from jcnian.models_phases import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
 from jcnian.plans import plan_row
 from jcnian.recording import Saved, optional_text, pass_gate, upsert
 

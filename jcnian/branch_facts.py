@@ -20,15 +20,13 @@ from sqlmodel import Session, select
 from jcnian.campaign_dates import dated_rules, windows
 from jcnian.checklist import NO_ACCEPTANCE, AcceptanceFacts, BranchFacts
 from jcnian.ledger import current_campaign
-from jcnian.models import (
+from jcnian.models import Branch, Campaign, Category
+from jcnian.models_grading import GradeEvent
+from jcnian.models_phases import (
     AcceptanceDecision,
     AcceptanceStep,
-    Branch,
     BranchPlan,
     BranchRegulation,
-    Campaign,
-    Category,
-    GradeEvent,
     MobilisationMeeting,
     MonthlyReport,
     Pledge,

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 from jcnian import phases
 from jcnian.ledger import campaign_label, current_campaign
-from jcnian.models import Campaign, DatedRule, PhaseWindow
+from jcnian.models import Campaign, PhaseWindow
+from jcnian.models_phases import DatedRule
 from jcnian.phases import Window
 from jcnian.recording import put
 

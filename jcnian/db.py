@@ -76,6 +76,7 @@ def ensure_schema(engine: Engine) -> None:
         )
     if found == models.SCHEMA_VERSION:
         return
+    models.load_all_tables()
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
         for version in range((found or models.SCHEMA_VERSION) + 1, models.SCHEMA_VERSION + 1):

@@ -19,8 +19,8 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.sql import sqltypes
 from sqlmodel import Session, SQLModel
 
-from jcnian import models  # noqa: F401  (registers the ledger's tables in SQLModel.metadata)
 from jcnian.errors import InvalidInput, NotFound
+from jcnian.models import load_all_tables
 from jcnian.names import closest
 
 # Chinese names of the ledger tables, for `export tables`; a table missing here is listed
@@ -76,6 +76,7 @@ class TableInfo:
 
 def _tables(session: Session) -> list[SqlTable]:
     """The model tables that exist in this ledger, in dependency order (stable)."""
+    load_all_tables()
     existing = set(inspect(session.connection()).get_table_names())
     return [t for t in SQLModel.metadata.sorted_tables if t.name in existing]
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from jcnian import models
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook import current_rubric, lookup_branch, remember_rubric, rubric_row
 from jcnian.grading import (
@@ -29,7 +28,9 @@ from jcnian.grading import (
     satisfaction_rate,
 )
 from jcnian.ledger import current_campaign
-from jcnian.models import Ballot, Branch, Category, Deduction, Score, Veto
+from jcnian.models import Branch, Category
+from jcnian.models_grading import Ballot, Deduction, Score, Veto
+from jcnian.models_grading import Rubric as RubricRow
 from jcnian.names import normalise, resolve
 
 # --- rubric ---------------------------------------------------------------------------
@@ -48,7 +49,7 @@ def set_rubric(session: Session, content: str, origin: str) -> RubricChange:
     row = rubric_row(session)
     if row.content == content:
         return RubricChange(rubric, False, [])
-    new = models.Rubric(campaign_id=row.campaign_id, content=content)
+    new = RubricRow(campaign_id=row.campaign_id, content=content)
     session.add(new)
     session.flush()
     remember_rubric(session, new.id, rubric)  # type: ignore[arg-type]

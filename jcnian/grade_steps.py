@@ -29,7 +29,8 @@ from jcnian.gradebook import (
 )
 from jcnian.grading import Grade
 from jcnian.ledger import current_campaign
-from jcnian.models import Branch, GradeEvent, PhaseWindow
+from jcnian.models import Branch, PhaseWindow
+from jcnian.models_grading import GradeEvent
 
 STEP_LABELS = {
     "proposed": "拟定（计算）",
@@ -52,7 +53,7 @@ class ComputeResult:
 
 
 def _proposal_rows(states: Iterable[GradeState], on: date, rubric_id: int | None) -> list[dict[str, object]]:
-    now = models._now()
+    now = models.utc_now()
     rows = []
     for s in states:
         if s.proposed is None:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from jcnian.grading import Rubric
-from jcnian.models import Deduction, Score
+from jcnian.models_grading import Deduction, Score
 
 # One GROUP BY over the score table gives each branch's weighted total and how many
 # (source, indicator) scores it has (the weight is NULL for a source not in the rubric, so

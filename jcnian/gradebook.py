@@ -19,7 +19,6 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
-from jcnian import models
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.grade_totals import present_parts, weighted_totals
 from jcnian.grading import (
@@ -39,7 +38,9 @@ from jcnian.grading import (
     threshold_grade,
 )
 from jcnian.ledger import current_campaign, find_branch
-from jcnian.models import Ballot, Branch, Category, GradeEvent, Veto
+from jcnian.models import Branch, Category
+from jcnian.models_grading import Ballot, GradeEvent, Veto
+from jcnian.models_grading import Rubric as RubricRow
 from jcnian.ranking import Tie, backward_cut, forced_bands, round_half_up
 from jcnian.seed import data_dir
 
@@ -54,16 +55,14 @@ def default_rubric_text() -> str:
     return (data_dir() / "rubric.toml").read_text(encoding="utf-8")
 
 
-def rubric_row(session: Session) -> models.Rubric:
+def rubric_row(session: Session) -> RubricRow:
     """The ledger's newest rubric row; the shipped default is stored on first use."""
     campaign = current_campaign(session)
     row = session.exec(
-        select(models.Rubric)
-        .where(models.Rubric.campaign_id == campaign.id)
-        .order_by(models.Rubric.id.desc())  # type: ignore[union-attr]
+        select(RubricRow).where(RubricRow.campaign_id == campaign.id).order_by(RubricRow.id.desc())  # type: ignore[union-attr]
     ).first()
     if row is None:
-        row = models.Rubric(campaign_id=campaign.id, content=default_rubric_text())  # type: ignore[arg-type]
+        row = RubricRow(campaign_id=campaign.id, content=default_rubric_text())  # type: ignore[arg-type]
         session.add(row)
         session.flush()
     return row

@@ -13,15 +13,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from jcnian.errors import Conflict, InvalidInput, NotFound
-from jcnian.models import (
-    Branch,
-    BranchAlias,
-    Campaign,
-    Category,
-    Liaison,
-    Person,
-    PhaseWindow,
-)
+from jcnian.models import Branch, BranchAlias, Campaign, Category, Liaison, Person, PhaseWindow
 from jcnian.names import FORMS, form_from_name, near_duplicates, normalise, resolve
 from jcnian.phases import PHASES
 from jcnian.seed import CATEGORIES, SeedRow

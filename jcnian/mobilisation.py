@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from jcnian import phases
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.ledger import current_campaign, find_branch
-from jcnian.models import Branch, MobilisationMeeting, Problem, SurveyMethod
+from jcnian.models import Branch
+from jcnian.models_phases import MobilisationMeeting, Problem, SurveyMethod
 from jcnian.recording import Saved, optional_text, required_text, upsert
 
 

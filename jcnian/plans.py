@@ -14,7 +14,8 @@ from jcnian import phases
 from jcnian.branch_facts import NO_GRADE, grade_facts
 from jcnian.errors import InvalidInput
 from jcnian.ledger import current_campaign, find_branch
-from jcnian.models import Branch, BranchPlan, Pledge
+from jcnian.models import Branch
+from jcnian.models_phases import BranchPlan, Pledge
 from jcnian.recording import Saved, optional_text, pass_gate, required_text, upsert
 
 PLAN_LABELS = {"goal": "争创目标", "measures": "整改措施", "plan": "实施方案"}

@@ -16,16 +16,8 @@ from sqlmodel import Session, select
 from jcnian import phases
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.ledger import current_campaign, ensure_person, find_branch
-from jcnian.models import (
-    Branch,
-    Campaign,
-    MonthlyAssessment,
-    Person,
-    ProgressUpdate,
-    Project,
-    ProjectTask,
-    Supervision,
-)
+from jcnian.models import Branch, Campaign, Person
+from jcnian.models_phases import MonthlyAssessment, ProgressUpdate, Project, ProjectTask, Supervision
 from jcnian.names import normalise, resolve
 from jcnian.project_rules import ProjectFacts, TaskFacts, project_state
 from jcnian.recording import Saved, optional_text, required_text, upsert

@@ -15,7 +15,8 @@ from sqlmodel import Session, SQLModel, select
 
 from jcnian.errors import GateError, InvalidInput
 from jcnian.ledger import current_campaign
-from jcnian.models import Branch, GateOverride
+from jcnian.models import Branch
+from jcnian.models_phases import GateOverride
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from jcnian import phases
 from jcnian.campaign_dates import dated_rules, windows
 from jcnian.errors import Conflict, InvalidInput
 from jcnian.ledger import current_campaign, find_branch
-from jcnian.models import Branch, BranchRegulation, EnterpriseCoverage, MonthlyReport, Publicity, Visit
+from jcnian.models import Branch
+from jcnian.models_phases import BranchRegulation, EnterpriseCoverage, MonthlyReport, Publicity, Visit
 from jcnian.names import normalise
 from jcnian.recording import Saved, optional_text, required_text, upsert
 

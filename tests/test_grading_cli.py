@@ -15,7 +15,8 @@ from sqlmodel import select
 from jcnian import db as storage
 from jcnian import grade_entry, grade_steps, gradebook
 from jcnian.grading import Grade, indicator_points, mean, parse_rubric, round_score
-from jcnian.models import Branch, Deduction, GradeEvent, Score
+from jcnian.models import Branch
+from jcnian.models_grading import Deduction, GradeEvent, Score
 from jcnian.seed import default_seed_path, read_seed
 
 SEED = [row.name for row in read_seed(default_seed_path())]

@@ -7,7 +7,9 @@ from sqlmodel import select
 
 from jcnian import db as storage
 from jcnian import grade_steps, gradebook
-from jcnian.models import Branch, GateOverride, Score
+from jcnian.models import Branch
+from jcnian.models_grading import Score
+from jcnian.models_phases import GateOverride
 
 VILLAGE = "五夫村党总支"  # seq 1: lowest village score below, so on the backward list
 OTHER = "二都村党支部"

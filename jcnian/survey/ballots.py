@@ -12,7 +12,8 @@ from sqlalchemy import delete, insert, select
 
 from jcnian import models
 from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS
-from jcnian.models import Ballot, Branch
+from jcnian.models import Branch
+from jcnian.models_grading import Ballot
 from jcnian.survey.context import FileReport, ImportContext, report_for
 from jcnian.survey.log import import_file_names, record_import
 from jcnian.survey.records import CountRow, SurveyFile, VoteRow
@@ -120,7 +121,7 @@ def import_ballots(ctx: ImportContext, survey: SurveyFile) -> FileReport | None:
     import_id = record_import(ctx.session, ctx.campaign_id, survey, sources, len(rows), replaced)
     if changed:
         ctx.conn.execute(delete(_ballot).where(_ballot.c.branch_id.in_(changed)))
-    now = models._now()
+    now = models.utc_now()
     ctx.conn.execute(
         insert(_ballot),
         [

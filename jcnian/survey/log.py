@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from jcnian.ledger import current_campaign
-from jcnian.models import SurveyImport
+from jcnian.models_grading import SurveyImport
 from jcnian.survey.records import SurveyFile
 
 _imports = SurveyImport.__table__  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Integer, Table, and_, delete, exists, func, insert, literal, select
 
 from jcnian import models
-from jcnian.models import Deduction, Score, SurveyImport
+from jcnian.models_grading import Deduction, Score, SurveyImport
 from jcnian.survey.cells import fmt_number
 from jcnian.survey.context import FileReport, ImportContext, report_for
 from jcnian.survey.log import record_import
@@ -221,7 +221,7 @@ def _write_scores(
         return report(added=added, unchanged=identical, replaced=replaced, status="dry-run")
     logged = staged if replace else added
     import_id = record_import(ctx.session, ctx.campaign_id, survey, per_source, logged, replaced)
-    now = models._now()
+    now = models.utc_now()
     if replace and earlier_rows:
         for table in (_score, _deduction):
             conn.execute(

@@ -5,20 +5,86 @@ anything unexpected becomes a short Chinese message too, with the traceback only
 ``--debug``. Usage errors keep Click's exit code 2.
 """
 
+import importlib
 import os
 import sys
 import traceback
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
-from jcnian.commands import ledger as ledger_cmds
 from jcnian.commands.common import State, say
-from jcnian.commands.export import export_app
-from jcnian.commands.grade import grade_app
-from jcnian.commands.phases import register as register_phases
-from jcnian.commands.survey import survey_app
+
+_LEDGER, _PHASES, _IMPL, _REQ = (
+    "jcnian.commands.ledger",
+    "jcnian.commands.phases",
+    "jcnian.commands.implement",
+    "jcnian.commands.requirements",
+)
+
+# Every command in the order `jcnian --help` lists them: name -> (module, attribute, the
+# first line of its help). A command's module is imported only when that command runs or
+# shows its own help, so `jcnian branch list` never loads the grading or export commands,
+# and the root --help builds no sub-command at all. tests/test_ledger.py checks that each
+# line here is the first line of the loaded command's help.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": (_LEDGER, "init", "建立账本并载入联系表（附件1：32 个党组织及联系领导、联系干部）。"),
+    "branch": (_LEDGER, "branch_app", "党组织：列表、查看、增删改、别名。"),
+    "people": (_LEDGER, "people_app", "联系领导和联系干部：列表、查看、疑似重名检查。"),
+    "liaison": (_LEDGER, "liaison_app", "设置或清除党组织的联系领导、联系干部。"),
+    "status": (
+        _PHASES,
+        "status",
+        "每天早上看的进度总览：各阶段日期与状态、各项交付完成数、逾期事项、近期截止。",
+    ),
+    "overdue": (
+        _PHASES,
+        "overdue",
+        "列出截至某日的全部逾期事项：各阶段交付、逾期项目和任务、缺失的月度考核和书面汇报。",
+    ),
+    "lagging": (
+        _PHASES,
+        "lagging",
+        "列出项目推进不力的责任人（问责对象候选）：逾期未完成、进度落后于按期直线 20 个百分点以上、任务逾期。",
+    ),
+    "campaign": (_PHASES, "campaign_app", "活动的四个阶段及其日期、其他限期要求。"),
+    "mobilize": ("jcnian.commands.mobilize", "mobilize_app", "动员部署：动员会议、调查摸底。"),
+    "problem": ("jcnian.commands.mobilize", "problem_app", "问题台账：调查摸底中找到的问题及其整改。"),
+    "grade": (
+        "jcnian.commands.grade",
+        "grade_app",
+        "分类定级：评分办法、评分录入、计算拟定等级、审议、终定、公开、比例检查、倒排后进。",
+    ),
+    "survey": (
+        "jcnian.commands.survey",
+        "survey_app",
+        "测评结果批量导入：群众测评、党员评议、问卷的表格一次导入，并可查看导入记录。",
+    ),
+    "plan": (_IMPL, "plan_app", "深入实施：争创目标、整改措施、实施方案和公开承诺。"),
+    "project": (_IMPL, "project_app", "工程项目：分解到人、安排到周、具体到天、考核到月，进度和督促指导。"),
+    "visit": (_REQ, "visit_app", "调研走访和村级组织换届“回头看”。"),
+    "report": (_REQ, "report_app", "月度书面汇报：每个党组织每月一次。"),
+    "regulation": (_REQ, "regulation_app", "每个党组织建立的 1–2 项务实管用的制度。"),
+    "publicity": (_REQ, "publicity_app", "舆论宣传：固定宣传标语和活动专栏。"),
+    "coverage": (_REQ, "coverage_app", "非公企业党组织全覆盖（“七一”前）：摸排企业及其覆盖情况。"),
+    "accept": (
+        "jcnian.commands.accept",
+        "accept_app",
+        "总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。",
+    ),
+    "export": (
+        "jcnian.commands.export",
+        "export_app",
+        "导出：月度报表工作簿（xlsx），以及供脚本使用的各台账表（CSV/JSON）。",
+    ),
+    "demo": (
+        "jcnian.commands.demo",
+        "demo",
+        "演示：在新账本上载入联系表，用固定随机种子生成数据，走完四个阶段。",
+    ),
+}
 
 
 def _is_cli_signal(exc: BaseException) -> bool:
@@ -41,8 +107,42 @@ def _silence_stdout() -> None:
         pass
 
 
+def load_command(name: str) -> Any:
+    """Import a command's module and build its Click command (a group for a sub-app)."""
+    module_name, attribute, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
 class _Group(TyperGroup):
-    """Root group whose ``invoke`` is the boundary where errors become messages."""
+    """Root group: loads sub-commands on demand; its ``invoke`` is where errors become messages."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            if self._listing:
+                # The root --help shows only names and first lines: build nothing.
+                return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -72,6 +172,7 @@ app = typer.Typer(
     cls=_Group,
     help="基层年（jcnian）：基层组织建设年活动台账。\n\n示例：jcnian init && jcnian branch list",
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -90,16 +191,6 @@ def _root(
 ) -> None:
     """基层年（jcnian）：基层组织建设年活动台账。"""
     ctx.obj = State(db=db, debug=debug)
-
-
-app.command("init")(ledger_cmds.init)
-app.add_typer(ledger_cmds.branch_app, name="branch")
-app.add_typer(ledger_cmds.people_app, name="people")
-app.add_typer(ledger_cmds.liaison_app, name="liaison")
-app.add_typer(export_app, name="export")
-app.add_typer(survey_app, name="survey")
-app.add_typer(grade_app, name="grade")
-register_phases(app)
 
 
 def main() -> None:

@@ -314,15 +314,17 @@ def _leaf_commands():  # type: ignore[no-untyped-def]
 
     from jcnian.cli import app
 
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+
     def walk(cmd, path):  # type: ignore[no-untyped-def]
-        subs = getattr(cmd, "commands", None)
-        if subs:
-            for name, sub in subs.items():
-                yield from walk(sub, [*path, name])
+        if hasattr(cmd, "list_commands"):
+            for name in cmd.list_commands(ctx):
+                yield from walk(cmd.get_command(ctx, name), [*path, name])
         else:
             yield " ".join(path), cmd
 
-    return list(walk(typer.main.get_command(app), []))
+    return list(walk(root, []))
 
 
 def test_every_command_has_help_with_an_example() -> None:
@@ -330,6 +332,23 @@ def test_every_command_has_help_with_an_example() -> None:
     assert len(leaves) >= 12
     for path, cmd in leaves:
         assert cmd.help and "示例：jcnian" in cmd.help, f"jcnian {path} has no example in its help"
+
+
+def test_root_help_lines_are_the_commands_own() -> None:
+    """The root --help lists commands without loading them; its lines must not drift."""
+    from jcnian.cli import COMMANDS, load_command
+
+    for name, (_, _, line) in COMMANDS.items():
+        assert load_command(name).help.strip().splitlines()[0] == line, name
+
+
+def test_root_help_lists_every_command(run) -> None:
+    from jcnian.cli import COMMANDS
+
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.stdout
 
 
 def _modules_loaded(*argv: str) -> set[str]:
@@ -354,8 +373,8 @@ def test_branch_list_loads_no_pandas_or_openpyxl(seeded, db) -> None:
     loaded = _modules_loaded("--db", db, "branch", "list")
     assert "sqlalchemy" in loaded
     assert not loaded & {"pandas", "openpyxl"}
-    # Only the ledger's own tables are defined: grading and phase tables cost start-up time.
-    assert not loaded & {"jcnian.models_grading", "jcnian.models_phases"}
+    # Only the ledger's own tables and commands are loaded: the rest cost start-up time.
+    assert not loaded & {"jcnian.models_grading", "jcnian.models_phases", "jcnian.commands.grade"}
 
 
 def test_python_dash_m_works(seeded, db) -> None:

@@ -367,24 +367,3 @@ def lagging(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
     on = parse_date(as_of)
     rows = in_ledger(ctx, dashboard.lagging, on)
     render_lagging(rows, on, fmt)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the phase commands to the root app (imported here, after this module has loaded)."""
-    from jcnian.commands import accept, demo, implement, mobilize, requirements
-
-    app.add_typer(campaign_app, name="campaign")
-    app.command("status")(status)
-    app.command("overdue")(overdue)
-    app.command("lagging")(lagging)
-    app.add_typer(mobilize.mobilize_app, name="mobilize")
-    app.add_typer(mobilize.problem_app, name="problem")
-    app.add_typer(implement.plan_app, name="plan")
-    app.add_typer(implement.project_app, name="project")
-    app.add_typer(requirements.visit_app, name="visit")
-    app.add_typer(requirements.report_app, name="report")
-    app.add_typer(requirements.regulation_app, name="regulation")
-    app.add_typer(requirements.publicity_app, name="publicity")
-    app.add_typer(requirements.coverage_app, name="coverage")
-    app.add_typer(accept.accept_app, name="accept")
-    app.command("demo")(demo.demo)

@@ -5,8 +5,10 @@ anything unexpected becomes a short Chinese message too, with the traceback only
 ``--debug``. Usage errors keep Click's exit code 2.
 """
 
+import errno
 import importlib
 import os
+import re
 import sys
 import traceback
 from typing import Any
@@ -95,6 +97,10 @@ def _is_cli_signal(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] in {"click", "typer"}
 
 
+# What a shell reports for a program stopped by SIGPIPE (128 + 13): `| head` is not an error.
+PIPE_CLOSED = 141
+
+
 def _silence_stdout() -> None:
     """The reader of a pipe (``| head``) has gone: stop quietly, as a Unix filter does.
 
@@ -107,6 +113,46 @@ def _silence_stdout() -> None:
         pass
 
 
+_ENGLISH = (
+    (re.compile(r"'(.*)' is not one of (.*?)\.?$"), "“{0}”不是 {1} 之一"),
+    (re.compile(r"'(.*)' is not a valid (integer|float|number)\.?$"), "“{0}”不是有效的数字"),
+    (re.compile(r"^Input should be a valid (integer|number).*"), "不是有效的数字"),
+    (re.compile(r"'(.*)' does not match the format.*"), "“{0}”不是有效日期（YYYY-MM-DD）"),
+    (re.compile(r"^No such command '(.*)'\.?$"), "没有命令“{0}”"),
+    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), "多余的参数：{0}"),
+    (re.compile(r"^(?:Option|Argument) '(.*)' requires an argument\.?$"), "{0} 后面需要一个值"),
+)
+
+
+def _translate(text: str) -> str:
+    for pattern, chinese in _ENGLISH:
+        found = pattern.search(text)
+        if found:
+            return chinese.format(*found.groups())
+    return text
+
+
+def usage_message(exc: Any) -> str:
+    """A Typer/Click usage error, said in Chinese (its English words where none is known)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    if hint is None and param is not None:
+        is_argument = getattr(param, "param_type_name", "") == "argument"
+        hint = [str(param.name).upper()] if is_argument else param.opts
+    if isinstance(hint, list | tuple):
+        hint = " / ".join(hint)
+    if kind == "NoSuchOption":
+        guesses = getattr(exc, "possibilities", None)
+        tail = f"，是不是 {'、'.join(guesses)}？" if guesses else ""
+        return f"没有选项 {exc.option_name}{tail}"
+    if kind == "MissingParameter":
+        what = "参数" if getattr(param, "param_type_name", "") == "argument" else "选项"
+        return f"缺少{what} {hint or ''}".rstrip()
+    message = _translate(str(getattr(exc, "message", exc)))
+    return f"{hint}：{message}" if hint and kind == "BadParameter" else message
+
+
 def load_command(name: str) -> Any:
     """Import a command's module and build its Click command (a group for a sub-app)."""
     module_name, attribute, _ = COMMANDS[name]
@@ -114,7 +160,7 @@ def load_command(name: str) -> Any:
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name
@@ -137,6 +183,28 @@ class _Group(TyperGroup):
             self.commands[cmd_name] = load_command(cmd_name)
         return self.commands.get(cmd_name)
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the command; usage errors are shown here, in Chinese, with exit code 2."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except Exception as exc:
+            names = {cls.__name__ for cls in type(exc).__mro__}
+            if "ClickException" in names:
+                say(f"用法错误：{usage_message(exc)}", "red")
+                command = getattr(getattr(exc, "ctx", None), "command_path", None) or "jcnian"
+                say(f"查看用法：{command} -h")
+                sys.exit(getattr(exc, "exit_code", 2))
+            if "Abort" in names:
+                say("已取消。")
+                sys.exit(1)
+            if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                _silence_stdout()
+                sys.exit(PIPE_CLOSED)
+            raise
+        sys.exit(code if isinstance(code, int) else 0)
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
@@ -154,7 +222,7 @@ class _Group(TyperGroup):
 
             if isinstance(exc, BrokenPipeError):
                 _silence_stdout()
-                raise typer.Exit(1) from None
+                raise typer.Exit(PIPE_CLOSED) from None
             debug = isinstance(ctx.obj, State) and ctx.obj.debug
             if debug:
                 traceback.print_exc()

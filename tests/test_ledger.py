@@ -401,5 +401,88 @@ def test_a_closed_pipe_ends_quietly(seeded, db) -> None:
         timeout=60,
     )
     os.close(write_end)
-    assert done.returncode == 1
+    assert done.returncode == 141  # as if stopped by SIGPIPE: not a domain error
     assert done.stderr == ""
+
+
+def test_a_version_1_ledger_is_upgraded_in_place(seeded, db) -> None:
+    """A ledger made by the first release (no phase tables, older grade events) still opens."""
+    import sqlite3
+
+    from jcnian.models import SCHEMA_VERSION, load_all_tables
+    from jcnian.models_grading import Rubric
+
+    load_all_tables()
+    v1_tables = {"meta", "campaign", "phase_window", "category", "branch", "branch_alias", "person"}
+    v1_tables |= {"liaison", "rubric", "survey_import", "score", "deduction", "ballot", "veto", "grade_event"}
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA foreign_keys=OFF")
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+        if name not in v1_tables:
+            con.execute(f'DROP TABLE "{name}"')
+    con.execute("DROP INDEX ix_score_survey")
+    con.execute("DROP TABLE grade_event")
+    con.execute(  # as the first release created it
+        "CREATE TABLE grade_event (id INTEGER NOT NULL PRIMARY KEY, "
+        "branch_id INTEGER NOT NULL REFERENCES branch (id) ON DELETE CASCADE, step VARCHAR NOT NULL, "
+        'grade VARCHAR, score FLOAT, "on" DATE, reason VARCHAR, override VARCHAR, at DATETIME NOT NULL)'
+    )
+    con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    con.commit()
+    con.close()
+    assert Rubric.__tablename__ == "rubric"
+
+    result = seeded("status", "--as-of", "2012-05-10", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["phases"][0]["phase"] == "动员部署"
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
+        str(SCHEMA_VERSION),
+    )
+    columns = {row[1] for row in con.execute("PRAGMA table_info(grade_event)")}
+    assert {"by", "rubric_id"} <= columns
+    assert con.execute("SELECT name FROM sqlite_master WHERE name='ix_score_survey'").fetchone()
+    con.close()
+    assert json.loads(seeded("branch", "list", "-f", "json").stdout)[0]["name"] == "五夫村党总支"
+
+
+def test_a_file_that_is_not_a_ledger_is_refused_without_writing(run, tmp_path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    result = run("--db", str(empty), "branch", "list")
+    assert result.exit_code == 1 and "jcnian init" in result.stderr
+    assert empty.read_bytes() == b""
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is a spreadsheet, not a ledger" * 100)
+    result = run("--db", str(junk), "branch", "list")
+    assert result.exit_code == 1 and "不是 SQLite 账本文件" in result.stderr
+    assert "内部错误" not in result.stderr
+
+    result = run("--db", str(tmp_path), "branch", "list")  # a folder
+    assert result.exit_code == 1 and "内部错误" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("branch", "list", "--format", "xml"), "“xml”不是"),
+        (("branch", "list", "--no-such"), "没有选项 --no-such"),
+        (("branch", "show"), "缺少参数"),
+        (("nosuch",), "没有命令“nosuch”"),
+        (("status", "--as-of", "2012-13-01"), "不是有效日期"),
+    ],
+)
+def test_usage_errors_are_said_in_chinese_with_exit_2(seeded, db, args, expected) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jcnian", "--db", db, *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("用法错误：") and expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_full_width_dates_are_read(seeded) -> None:
+    result = seeded("status", "--as-of", "２０１２-０５-１０", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == "2012-05-10"

@@ -3,6 +3,7 @@
 import csv
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ def parse_date(value: str | None, option: str = "--as-of") -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value.strip())
+        return date.fromisoformat(unicodedata.normalize("NFKC", value).strip())
     except ValueError:
         raise typer.BadParameter(
             f"“{value}”不是有效日期，应写成 YYYY-MM-DD，如 2012-05-10。", param_hint=option

@@ -6,10 +6,7 @@ code says which: 0 written, 1 refused or failed, 2 bad options.
 """
 
 import codecs
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -45,17 +42,6 @@ def _encoding(value: str) -> str:
             f"不认识的编码“{value}”；常用的有 utf-8-sig（带 BOM，默认）、utf-8、gb18030。",
             param_hint="--encoding",
         ) from None
-
-
-@contextmanager
-def _reader_may_leave() -> Iterator[None]:
-    """A reader that stops early (``| head``) ends the export quietly with exit 1, no traceback."""
-    try:
-        yield
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(1) from None
 
 
 @export_app.command("xlsx")
@@ -139,7 +125,7 @@ def export_csv(
     encoding = _encoding(encoding)
     if output == "-":
         sys.stdout.flush()
-        with _reader_may_leave(), ledger(ctx) as session:
+        with ledger(ctx) as session:
             count = domain.write_table_csv(session, table, sys.stdout.buffer, encoding)
             sys.stdout.buffer.flush()
         say(f"已导出 {count} 条记录。")
@@ -166,7 +152,7 @@ def export_json(
     from jcnian.workbook import atomic_output
 
     if output == "-":
-        with _reader_may_leave(), ledger(ctx) as session:
+        with ledger(ctx) as session:
             count = domain.write_table_json(session, table, sys.stdout)
             sys.stdout.flush()
         say(f"已导出 {count} 条记录。")

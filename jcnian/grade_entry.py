@@ -6,8 +6,9 @@ Respondents are identified as the survey import identifies them (jcnian.names.no
 "张 三" typed at the prompt and "张三" read from a spreadsheet are one respondent.
 """
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,6 +19,8 @@ from sqlmodel import Session, select
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook import current_rubric, lookup_branch, remember_rubric, rubric_row
 from jcnian.grading import (
+    GRADE_OPTIONS,
+    SATISFACTION_OPTIONS,
     Rubric,
     indicator_points,
     mean,
@@ -31,7 +34,7 @@ from jcnian.ledger import current_campaign
 from jcnian.models import Branch, Category
 from jcnian.models_grading import Ballot, Deduction, Score, Veto
 from jcnian.models_grading import Rubric as RubricRow
-from jcnian.names import normalise, resolve
+from jcnian.names import normalise, pick
 
 # --- rubric ---------------------------------------------------------------------------
 
@@ -91,10 +94,6 @@ def rubric_as_dict(rubric: Rubric) -> dict[str, object]:
 # --- scores and deductions ------------------------------------------------------------
 
 
-def _pick(query: str, names: Iterable[str], kind: str) -> str:
-    return resolve(query, {n: n for n in names}, kind)
-
-
 @dataclass(frozen=True)
 class _Cell:
     """Where one record belongs: a branch, a source and an indicator of the rubric, a respondent."""
@@ -120,8 +119,8 @@ def _cell(
     """What the clerk typed, resolved: names by a unique part, the respondent as the import keys it."""
     return _Cell(
         lookup_branch(session, branch),
-        _pick(source, rubric.sources, "评价主体"),
-        _pick(indicator, rubric.indicators, "指标"),
+        pick(source, rubric.sources, "评价主体"),
+        pick(indicator, rubric.indicators, "指标"),
         normalise(respondent),
     )
 
@@ -150,6 +149,12 @@ def _put(
     return previous
 
 
+def _require_finite(points: float, what: str) -> None:
+    """NaN slips past every comparison and would reach the database as an integrity error."""
+    if not math.isfinite(points):
+        raise InvalidInput(f"{what} {points} 不是有效的数字，请填写具体分值。")
+
+
 @dataclass(frozen=True)
 class ScoreEntry:
     branch: str
@@ -168,6 +173,7 @@ def enter_score(
     rubric = current_rubric(session)
     cell = _cell(session, rubric, branch, source, indicator, respondent)
     full = rubric.indicators[cell.indicator]
+    _require_finite(points, "得分")
     if not 0 <= points <= full:
         raise InvalidInput(f"{cell.indicator} 的得分 {points:g} 超出范围，应在 0 到 {full:g} 之间。")
     previous = _put(session, Score, cell.key, points)
@@ -184,12 +190,19 @@ def enter_deduction(
     respondent: str = "",
 ) -> ScoreEntry:
     """逐项扣分: one item off an indicator (from full marks, or from points given); same item replaces."""
-    cell = _cell(session, current_rubric(session), branch, source, indicator, respondent)
+    rubric = current_rubric(session)
+    cell = _cell(session, rubric, branch, source, indicator, respondent)
     item = item.strip()
     if not item:
         raise InvalidInput("扣分须用 --item 写明扣分事项。")
+    _require_finite(points, "扣分")
     if points <= 0:
         raise InvalidInput(f"扣分 {points:g} 无效，应为正数。")
+    full = rubric.indicators[cell.indicator]
+    if points > full:
+        raise InvalidInput(
+            f"扣分 {points:g} 超过 {cell.indicator} 的满分 {full:g}，应在 0 到 {full:g} 之间。"
+        )
     previous = _put(session, Deduction, {**cell.key, "item": item}, points)
     return ScoreEntry(cell.branch.name, cell.source, cell.indicator, cell.respondent, points, item, previous)
 
@@ -257,6 +270,11 @@ def enter_ballot(session: Session, branch: str | int, counts: Mapping[str, int])
         raise InvalidInput("选票有误，未写入：", problems)
     if not clean:
         raise InvalidInput("请至少给出一个选项的票数，如 好=120。")
+    if set(clean) & set(GRADE_OPTIONS) and set(clean) & set(SATISFACTION_OPTIONS):
+        raise InvalidInput(
+            f"选票混用了两种选项（{'、'.join(clean)}），未写入：一份选票只能用 "
+            f"{'/'.join(GRADE_OPTIONS)} 或 {'/'.join(SATISFACTION_OPTIONS)} 中的一种。"
+        )
     old = session.exec(select(Ballot).where(Ballot.branch_id == b.id)).all()
     previous = {r.option: r.count for r in old}
     session.exec(delete(Ballot).where(Ballot.branch_id == b.id))  # type: ignore[call-overload,arg-type]
@@ -282,7 +300,7 @@ def set_veto(
     b = lookup_branch(session, branch)
     existing = {v.condition: v for v in session.exec(select(Veto).where(Veto.branch_id == b.id)).all()}
     if remove:
-        name = _pick(condition, existing, "已登记的否决情形") if existing else None
+        name = pick(condition, existing, "已登记的否决情形") if existing else None
         if name is None:
             raise NotFound(f"{b.name} 没有登记一票否决情形。")
         session.delete(existing[name])
@@ -290,7 +308,7 @@ def set_veto(
         return VetoEntry(b.name, name, False, True)
     if not rubric.vetoes:
         raise InvalidInput("评分办法中没有一票否决情形（[veto] conditions 为空）。")
-    name = _pick(condition, rubric.vetoes, "一票否决情形")
+    name = pick(condition, rubric.vetoes, "一票否决情形")
     if name in existing:
         return VetoEntry(b.name, name, True, False)
     session.add(Veto(branch_id=b.id, condition=name, note=(note or "").strip() or None))  # type: ignore[arg-type]

@@ -69,6 +69,16 @@ def resolve(query: str, by_name: Mapping[str, T], kind: str, aliases: Mapping[st
     raise NotFound(f"找不到{kind}“{query}”{suffix}。")
 
 
+def pick(query: str, names: Iterable[str], kind: str) -> str:
+    """One of a short fixed list (a rubric's sources or indicators): exact or a unique part.
+
+    Shared by hand entry (``grade score -s 组织``) and the survey import (``--source 组织``,
+    a column header) so the same spelling is accepted or refused in both. Raises NotFound or
+    Ambiguous naming the closest candidates.
+    """
+    return resolve(query, {normalise(n): n for n in names}, kind)
+
+
 def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
     """Pairs of names with the same surname and length that differ in one character.
 

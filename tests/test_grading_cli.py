@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from jcnian import db as storage
 from jcnian import grade_entry, grade_steps, gradebook
+from jcnian.errors import InvalidInput
 from jcnian.grading import Grade, indicator_points, mean, parse_rubric, round_score
 from jcnian.models import Branch
 from jcnian.models_grading import Deduction, GradeEvent, Score
@@ -134,6 +135,63 @@ def test_bad_scores_are_refused(seeded) -> None:  # type: ignore[no-untyped-def]
     assert both.exit_code == 2
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+def test_non_numbers_are_refused_in_chinese_not_as_an_internal_error(seeded, value: str) -> None:  # type: ignore[no-untyped-def]
+    for option in (("-d", value, "--item", "x"), ("-p", value)):
+        r = seeded("grade", "score", "二都村", "-s", "组织考评", "-i", "工作业绩", *option)
+        assert r.exit_code == 2, r.stderr
+        assert "内部错误" not in r.stderr and "不是有效的数字" in r.stderr and option[0] in r.stderr
+
+
+def test_the_domain_refuses_nan_and_deductions_above_full_marks(seeded, db) -> None:  # type: ignore[no-untyped-def]
+    engine = storage.open_engine(db)
+    try:
+        with storage.transaction(engine) as session:
+            for bad in (float("nan"), float("inf")):
+                with pytest.raises(InvalidInput, match="不是有效的数字"):
+                    grade_entry.enter_deduction(session, "二都村", "组织考评", "工作业绩", bad, "x")
+                with pytest.raises(InvalidInput, match="不是有效的数字"):
+                    grade_entry.enter_score(session, "二都村", "组织考评", "工作业绩", bad)
+    finally:
+        engine.dispose()
+    over = seeded("grade", "score", "二都村", "-s", "组织考评", "-i", "工作业绩", "-d", "500", "--item", "x")
+    assert over.exit_code == 1 and "工作业绩" in over.stderr and "满分 20" in over.stderr
+    assert out_json(seeded("grade", "show", "二都村", "--format", "json"))["cells"][-1]["deductions"] == []
+    whole = seeded("grade", "score", "二都村", "-s", "组织考评", "-i", "工作业绩", "-d", "20", "--item", "x")
+    assert whole.exit_code == 0, whole.stderr
+
+
+@pytest.mark.parametrize("typed", ["１８", "18分", " 18 ", "１８ 分"])
+def test_points_are_read_as_the_survey_import_reads_them(seeded, typed: str) -> None:  # type: ignore[no-untyped-def]
+    r = seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", typed)
+    assert r.exit_code == 0, r.stderr
+    sheet = out_json(seeded("grade", "show", "五夫村", "--format", "json"))
+    cell = next(c for c in sheet["cells"] if (c["source"], c["indicator"]) == ("组织考评", "工作业绩"))
+    assert cell["points"] == 18
+
+
+def test_a_bad_points_value_names_the_option_in_chinese(seeded) -> None:  # type: ignore[no-untyped-def]
+    r = seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "十八")
+    assert r.exit_code == 2 and "--points" in r.stderr and "“十八”不是数字" in r.stderr
+    r = seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "80%")
+    assert r.exit_code == 2 and "百分数" in r.stderr
+
+
+def test_a_ballot_mixing_both_forms_is_refused_and_writes_nothing(seeded) -> None:  # type: ignore[no-untyped-def]
+    assert seeded("grade", "ballot", "五夫村", "满意=9", "基本满意=1").exit_code == 0
+    mixed = seeded("grade", "ballot", "五夫村", "满意=3", "好=2")
+    assert mixed.exit_code == 1
+    assert (
+        "混用" in mixed.stderr
+        and "好/较好/一般/较差" in mixed.stderr
+        and "满意/基本满意/不满意" in mixed.stderr
+    )
+    assert out_json(seeded("grade", "show", "五夫村", "--format", "json"))["ballot"] == {
+        "满意": 9,
+        "基本满意": 1,
+    }
+
+
 def test_deductions_are_floored_at_zero(seeded) -> None:  # type: ignore[no-untyped-def]
     for item, points in (("台账不全", "12"), ("未按期换届", "12")):
         r = seeded(
@@ -252,6 +310,13 @@ def test_list_json_contract(graded) -> None:  # type: ignore[no-untyped-def]
     }
 
 
+def test_list_csv_headers_are_the_rubric_source_names(graded) -> None:  # type: ignore[no-untyped-def]
+    lines = graded("grade", "list", "--format", "csv").stdout.splitlines()
+    assert lines[0] == "branch,category," + ",".join(RUBRIC.sources) + ",score,proposed,grade,flags"
+    assert lines[0].split(",")[2:6] == ["群众初评", "党员评议", "支部自评", "组织考评"]
+    assert lines[1].startswith(f"{SEED[0]},农村,96.00,")
+
+
 def test_list_table_draws_the_distribution(graded) -> None:  # type: ignore[no-untyped-def]
     table = graded("grade", "list", "--category", "农村")
     assert table.exit_code == 0
@@ -266,7 +331,7 @@ def test_compute_again_records_nothing_new(graded) -> None:  # type: ignore[no-u
 
 
 def test_cap_and_veto_from_the_cli(graded) -> None:  # type: ignore[no-untyped-def]
-    assert graded("grade", "ballot", SEED[0], "好=50", "较好=30", "不满意=20").exit_code == 0
+    assert graded("grade", "ballot", SEED[0], "好=50", "较好=30", "较差=20").exit_code == 0
     assert graded("grade", "veto", SEED[1], "群体性").exit_code == 0
     rows = {r["branch"]: r for r in out_json(graded("grade", "list", "--format", "json"))}
     assert rows[SEED[0]]["proposed"] == "一般"
@@ -310,6 +375,16 @@ def test_quota_failure_exits_1(graded) -> None:  # type: ignore[no-untyped-def]
     result = graded("grade", "quota")
     assert result.exit_code == 1
     assert "不符" in result.stdout
+
+
+def test_quota_with_nothing_graded_is_a_failed_check(seeded) -> None:  # type: ignore[no-untyped-def]
+    table = seeded("grade", "quota")
+    assert table.exit_code == 1
+    assert "尚无已定级的党组织" in table.stderr and "结论：符合" not in table.stderr
+    result = seeded("grade", "quota", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["graded"] == 0
 
 
 def test_help_explains_the_tie_rule(seeded) -> None:  # type: ignore[no-untyped-def]
@@ -495,3 +570,35 @@ def test_the_command_module_imports_no_database_code() -> None:
     code = "import sys, jcnian.commands.grade; print('sqlalchemy' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+# --- one name rule for hand entry and the survey import -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "source"), [("组织", "组织考评"), ("评议", "党员评议"), (" 组织考评 ", "组织考评")]
+)
+def test_survey_import_and_grade_score_accept_the_same_source_spellings(  # type: ignore[no-untyped-def]
+    seeded, db, tmp_path: Path, typed: str, source: str
+) -> None:
+    by_hand = seeded("grade", "score", "五夫村", "-s", typed, "-i", "工作思路", "-p", "9")
+    assert by_hand.exit_code == 0 and f"{source} / 工作思路" in by_hand.stderr
+    path = tmp_path / "wide.csv"
+    path.write_text("党组织,工作思路,业绩\n二都村,8,17\n", encoding="utf-8")
+    imported = seeded("survey", "import", str(path), "--source", typed)
+    assert imported.exit_code == 0, imported.stderr
+    sheet = out_json(seeded("grade", "show", "二都村", "--format", "json"))
+    got = {(c["source"], c["indicator"]): c["points"] for c in sheet["cells"] if c["points"] is not None}
+    assert got == {(source, "工作思路"): 8, (source, "工作业绩"): 17}
+
+
+def test_an_ambiguous_source_is_refused_alike_with_the_candidates(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    by_hand = seeded("grade", "score", "五夫村", "-s", "评", "-i", "工作思路", "-p", "9")
+    assert by_hand.exit_code == 1 and "对应多个评价主体" in by_hand.stderr and "群众初评" in by_hand.stderr
+    path = tmp_path / "wide.csv"
+    path.write_text("党组织,工作思路\n二都村,8\n", encoding="utf-8")
+    imported = seeded("survey", "import", str(path), "--source", "评")
+    assert imported.exit_code == 1
+    assert "对应多个评价主体" in imported.stderr and "群众初评" in imported.stderr
+    unknown = seeded("survey", "import", str(path), "--source", "群众评议")
+    assert unknown.exit_code == 1 and "评价主体“群众评议”不在评分办法中" in unknown.stderr

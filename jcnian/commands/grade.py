@@ -142,14 +142,33 @@ def rubric_set(
 # --- entering scores ------------------------------------------------------------------
 
 
+def _points_option(text: str | None, option: str) -> float | None:
+    """Points typed as clerks type them in a survey file (１８, 18分, `` 18 ``), by the import's own rule."""
+    if text is None:
+        return None
+    from jcnian.survey.cells import BadNumber, parse_number
+
+    try:
+        number = parse_number(text)
+    except BadNumber as exc:
+        raise typer.BadParameter(f"“{text.strip()}”{exc}，请填写分值，如 18。", param_hint=option) from None
+    if number is None:
+        raise typer.BadParameter("分值不能为空，请填写分值，如 18。", param_hint=option)
+    return number
+
+
 @grade_app.command("score")
 def score(
     ctx: typer.Context,
     branch: str = BranchArgument,
     source: str = typer.Option(..., "--source", "-s", help="评价主体：群众初评/党员评议/支部自评/组织考评。"),
     indicator: str = typer.Option(..., "--indicator", "-i", help="指标，如 党组织带头人、工作业绩。"),
-    points: float | None = typer.Option(None, "--points", "-p", help="得分（0 到该项满分）。"),
-    deduct: float | None = typer.Option(None, "--deduct", "-d", help="逐项扣分的分值（须同时给 --item）。"),
+    points_text: str | None = typer.Option(
+        None, "--points", "-p", help="得分（0 到该项满分；可写 １８、18分）。", show_default=False
+    ),
+    deduct_text: str | None = typer.Option(
+        None, "--deduct", "-d", help="逐项扣分的分值（须同时给 --item）。", show_default=False
+    ),
     item: str | None = typer.Option(None, "--item", help="扣分事项，如 “未按期召开组织生活会”。"),
     respondent: str = typer.Option("", "--respondent", "-r", help="评分人（问卷编号等）；不写为集体评分。"),
     clear: bool = typer.Option(False, "--clear", help="清除这一项的得分和全部扣分（须 --yes）。"),
@@ -164,6 +183,8 @@ def score(
     """
     from jcnian import grade_entry
 
+    points = _points_option(points_text, "--points")
+    deduct = _points_option(deduct_text, "--deduct")
     chosen = sum(x is not None for x in (points, deduct)) + clear
     if chosen != 1:
         raise typer.BadParameter("请在 --points、--deduct、--clear 中恰好选一个。", param_hint="--points")

@@ -25,8 +25,8 @@ def _list_rows(states: list["GradeState"], sources: list[str]) -> list[dict[str,
     rows = []
     for s in states:
         row: dict[str, Any] = {"branch": s.name, "category": s.category}
-        for i, source in enumerate(sources):
-            row[f"src{i}"] = s.source_totals.get(source)
+        for source in sources:
+            row[source] = s.source_totals.get(source)
         row |= {
             "score": rounded(s.score),
             "proposed": grade_or_none(s.proposed),
@@ -90,13 +90,13 @@ def grade_list(
     columns = [
         ("branch", "党组织"),
         ("category", "分类"),
-        *[(f"src{i}", s) for i, s in enumerate(sources)],
+        *[(s, s) for s in sources],  # CSV headers are the rubric's own source names
         ("score", "总分"),
         ("proposed", "拟定"),
         ("grade", "终定"),
         ("flags", "提示"),
     ]
-    keys = ("score", *(f"src{i}" for i in range(len(sources))))
+    keys = ("score", *sources)
     emit(score_text(rows, keys, fmt), columns, fmt, title=f"分类定级（{len(rows)} 个党组织）")
     if fmt is Format.table:
         where = category or "全部"
@@ -160,12 +160,12 @@ def quota(
     每档列出比例、目标数、容差允许的范围、实有数和结论。
 
     终定等级优先，未终定的按拟定等级计，未完成评分的不计。没有党组织的分类显示“（无）”。
-    任一档不符时退出码为 1。
+    任一档不符，或尚无已定级的党组织时，退出码为 1（JSON 的 ok 为 false）。
 
     {tie}
 
     JSON：{{"ok", "graded", "bands": [{{"band", "target_share", "target", "min", "max", "actual", "ok"}}],
-    "categories": {{分类: 同上}}}}；顶层 ok 表示全部和各分类都符合。
+    "categories": {{分类: 同上}}}}；顶层 ok 表示已有定级的党组织且全部和各分类都符合。
 
     示例：jcnian grade quota --category 农村 --format json
     """
@@ -174,8 +174,10 @@ def quota(
     with ledger(ctx) as session:
         report = gradebook.quota_report(session, category)
     top = report.categories[category] if category else report.overall
+    # Nothing graded yet is not a pass: the check has nothing to check.
+    ok = report.ok and top.graded > 0
     if fmt is Format.json:
-        data = _check_json(top) | {"ok": report.ok}
+        data = _check_json(top) | {"ok": ok}
         data["categories"] = {c: _check_json(chk) for c, chk in report.categories.items()}
         emit_json(data)
     else:
@@ -191,11 +193,17 @@ def quota(
         ]
         emit(_quota_rows(report, category), columns, fmt, title="等级比例检查")
         if fmt is Format.table:
-            say(
-                "结论：符合。" if report.ok else "结论：不符合，终定或公开须 --override 写明理由。",
-                None if report.ok else "red",
-            )
-    if not report.ok:
+            if top.graded == 0:
+                say(
+                    "结论：尚无已定级的党组织，无法检查比例（请先录入评分并运行 jcnian grade compute）。",
+                    "red",
+                )
+            else:
+                say(
+                    "结论：符合。" if ok else "结论：不符合，终定或公开须 --override 写明理由。",
+                    None if ok else "red",
+                )
+    if not ok:
         raise typer.Exit(1)
 
 

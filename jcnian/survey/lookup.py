@@ -7,6 +7,8 @@ unknown or ambiguous one gets the closest candidates, but only for the first few
 failures, as difflib is slow and a wholly wrong file would repeat it for every row.
 """
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -14,7 +16,7 @@ from jcnian.errors import Ambiguous, NotFound
 from jcnian.grading import Rubric
 from jcnian.ledger import current_campaign
 from jcnian.models import Branch, BranchAlias
-from jcnian.names import closest, normalise, resolve
+from jcnian.names import closest, normalise, pick, resolve
 
 SUGGESTION_LIMIT = 20  # distinct unknown names that get "closest candidates" (difflib is slow)
 
@@ -40,8 +42,6 @@ class Lookup:
             ).all()
         )
         self.rubric = rubric
-        self._sources = {normalise(s): s for s in rubric.sources}
-        self._indicators = {normalise(i): i for i in rubric.indicators}
         self.branch_cache: dict[str, int | str] = {}
         self.source_cache: dict[str, str | None] = {}
         self.indicator_cache: dict[str, str | None] = {}
@@ -75,13 +75,14 @@ class Lookup:
         return found
 
     def source(self, raw: str) -> str | None:
+        """The rubric's source by the rule hand entry uses (jcnian.names.pick); None if refused."""
         if raw not in self.source_cache:
-            self.source_cache[raw] = self._sources.get(normalise(raw))
+            self.source_cache[raw] = _picked(raw, self.rubric.sources, "评价主体")
         return self.source_cache[raw]
 
     def indicator(self, raw: str) -> str | None:
         if raw not in self.indicator_cache:
-            self.indicator_cache[raw] = self._indicators.get(normalise(raw))
+            self.indicator_cache[raw] = _picked(raw, self.rubric.indicators, "指标")
         return self.indicator_cache[raw]
 
     def source_help(self, raw: str) -> str:
@@ -94,7 +95,21 @@ class Lookup:
         """Why a name is refused, with the likeliest intended one; cached, as a bad file repeats it."""
         key = (kind, raw)
         if key not in self._helps:
+            try:
+                pick(raw, names, kind)
+            except Ambiguous as exc:
+                self._helps[key] = exc.message.rstrip("。")
+                return self._helps[key]
+            except NotFound:
+                pass
             hint = closest(raw, names, limit=1)
             near = f"（是不是“{hint[0]}”？）" if hint else ""
             self._helps[key] = f"{kind}“{raw}”不在评分办法中{near}，应为 {'/'.join(names)} 之一"
         return self._helps[key]
+
+
+def _picked(raw: str, names: Iterable[str], kind: str) -> str | None:
+    try:
+        return pick(raw, names, kind)
+    except (NotFound, Ambiguous):
+        return None

@@ -22,7 +22,7 @@ from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
 from jcnian.models_phases import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
 from jcnian.plans import plan_row
-from jcnian.recording import Saved, optional_text, pass_gate, upsert
+from jcnian.recording import Saved, in_campaign_year, optional_text, pass_gate, upsert
 
 
 def _decisions(session: Session, branch: Branch) -> list[AcceptanceDecision]:
@@ -61,6 +61,7 @@ def record_step(
     override: str | None = None,
 ) -> Saved:
     """One of 自查初评、实地调查、满意度测评、组织评审 in the branch's current round."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     kind = phases.parse_choice(method, phases.ACCEPTANCE_METHODS, "验收方式", phases.ACCEPTANCE_ALIASES)
     value = _parse_rate(rate)
@@ -126,6 +127,8 @@ def decide(
     from jcnian import grade_steps
     from jcnian.grading import parse_grade
 
+    in_campaign_year(session, on, "--on")
+    in_campaign_year(session, deadline, "--deadline")
     branch = find_branch(session, branch_name)
     new_grade = parse_grade(grade) if grade else None
     if passed and new_grade is None:
@@ -219,6 +222,7 @@ def _decision_view(session: Session, branch: Branch, row: AcceptanceDecision, st
 
 def close_rectification(session: Session, branch_name: str, on: date, note: str | None = None) -> Saved:
     """Mark a branch's open rectification done, so it can be accepted again."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     row = session.exec(
         select(Rectification)

@@ -10,6 +10,7 @@ the same thing.
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
@@ -33,6 +34,7 @@ from jcnian.seed import default_seed_path, read_seed
 
 SEED = 2012
 YEAR = 2012
+SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
 TOWN = "驿亭镇"
 STATUS_DATES = (date(2012, 4, 20), date(2012, 6, 15), date(2012, 8, 15), date(2012, 9, 30))
 REPORT_DATE = date(2012, 9, 30)
@@ -376,3 +378,41 @@ def _accept(
         initial = by_name[name].final
         rank = order.index(initial.value) if initial else 0
         acceptance.decide(session, name, passed=True, on=date(2012, 9, 27), grade=order[min(rank + 1, 3)])
+
+
+def prepare_ledger(target: str | None, fresh: bool) -> None:
+    """Make sure the demo plays on an empty ledger: refuse one that holds a campaign, or
+    wipe it first when ``fresh`` says so (a SQLite file and its journals are deleted, any
+    other database has its tables dropped)."""
+    from sqlalchemy import inspect
+    from sqlmodel import SQLModel
+
+    from jcnian import db
+    from jcnian.errors import Conflict
+    from jcnian.models import Campaign
+
+    url = db.resolve_url(target)
+    path = db.sqlite_path(url)
+    if path is not None and not path.exists():
+        return
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as session:
+            has_data = (
+                inspect(engine).has_table("campaign") and session.exec(select(Campaign)).first() is not None
+            )
+        if not has_data:
+            return
+        where = path or url
+        if not fresh:
+            raise Conflict(
+                f"账本 {where} 里已有数据，演示需要一个新账本：请用 --db 换一个文件（如 --db demo.db），"
+                "或加 --fresh 清空这个账本后重来（不可撤销）。"
+            )
+        if path is None:
+            SQLModel.metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+    if path is not None:
+        for suffix in SQLITE_SIDE_FILES:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -6,7 +6,7 @@ transaction however many functions it calls.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from sqlalchemy import delete, func
@@ -338,21 +338,40 @@ def add_alias(session: Session, query: str, alias: str) -> tuple[str, str]:
 # --- people and liaisons ------------------------------------------------------------
 
 
-def ensure_person(session: Session, campaign: Campaign, name: str, what: str = "人名") -> Person:
-    """The person of that name, added on first mention; ``what`` names the field when it is blank."""
+def ensure_person(
+    session: Session, campaign: Campaign, name: str, what: str = "人名", warnings: list[str] | None = None
+) -> Person:
+    """The person of that name, added on first mention; ``what`` names the field when it is blank.
+
+    A new name one character away from a known one is probably a typo, but may be another
+    person: it is added, and a warning for the clerk is appended to ``warnings`` if given.
+    """
     key = normalise(name)
     if not key:
         raise InvalidInput(f"{what}不能为空。")
     person = session.exec(select(Person).where(Person.campaign_id == campaign.id, Person.name == key)).first()
     if person is None:
+        if warnings is not None:
+            known = session.exec(select(Person.name).where(Person.campaign_id == campaign.id)).all()
+            for a, b in near_duplicates([key, *known]):
+                if key in (a, b):
+                    other = b if a == key else a
+                    warnings.append(f"新增人员“{key}”，与已有的“{other}”只差一字，如为同一人请改正。")
         person = Person(campaign_id=campaign.id, name=key)  # type: ignore[arg-type]
         session.add(person)
         session.flush()
     return person
 
 
-def _set_role(session: Session, campaign: Campaign, branch: Branch, role: str, name: str) -> None:
-    person = ensure_person(session, campaign, name)
+def _set_role(
+    session: Session,
+    campaign: Campaign,
+    branch: Branch,
+    role: str,
+    name: str,
+    warnings: list[str] | None = None,
+) -> None:
+    person = ensure_person(session, campaign, name, warnings=warnings)
     liaison = session.exec(
         select(Liaison).where(Liaison.branch_id == branch.id, Liaison.role == role)
     ).first()
@@ -364,18 +383,26 @@ def _set_role(session: Session, campaign: Campaign, branch: Branch, role: str, n
     session.flush()
 
 
+@dataclass(frozen=True)
+class LiaisonView(BranchView):
+    """The branch after a liaison change, with warnings for the clerk (a near-duplicate name)."""
+
+    warnings: list[str] = field(default_factory=list)
+
+
 def set_liaison(
     session: Session, query: str, *, leader: str | None = None, cadre: str | None = None
-) -> BranchView:
+) -> LiaisonView:
     """Assign a branch's 联系领导 and/or 联系干部, replacing whoever held the role."""
     if leader is None and cadre is None:
         raise InvalidInput("请至少给出 --leader 或 --cadre。")
     campaign = current_campaign(session)
     branch = find_branch(session, query)
+    warnings: list[str] = []
     for role, name in (("leader", leader), ("cadre", cadre)):
         if name is not None:
-            _set_role(session, campaign, branch, role, name)
-    return _view(session, branch)
+            _set_role(session, campaign, branch, role, name, warnings)
+    return LiaisonView(**asdict(_view(session, branch)), warnings=warnings)
 
 
 def clear_liaison(session: Session, query: str, roles: Sequence[str] = ROLES) -> BranchView:

@@ -16,12 +16,13 @@ from jcnian.errors import InvalidInput, NotFound
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
 from jcnian.models_phases import MobilisationMeeting, Problem, SurveyMethod
-from jcnian.recording import Saved, optional_text, required_text, upsert
+from jcnian.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 
 
 def record_meeting(
     session: Session, branch_name: str, held_on: date, attendance: int | None = None, note: str | None = None
 ) -> Saved:
+    in_campaign_year(session, held_on, "--on")
     branch = find_branch(session, branch_name)
     if attendance is not None and attendance < 0:
         raise InvalidInput("参会人数不能为负数。")
@@ -42,6 +43,7 @@ def record_survey(
     session: Session, branch_name: str, methods: Sequence[str], on: date, note: str | None = None
 ) -> list[Saved]:
     """Survey methods a branch has used; several at once, each kept with its date."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     if not methods:
         raise InvalidInput(f"请至少给出一种调查方式：{'、'.join(phases.SURVEY_METHODS)}。")
@@ -88,6 +90,7 @@ def add_problem(
     branch = find_branch(session, branch_name)
     body = required_text(text, "问题内容")
     src = phases.parse_choice(source, PROBLEM_SOURCES, "问题来源")
+    in_campaign_year(session, found_on, "--on")
     row = session.exec(select(Problem).where(Problem.branch_id == branch.id, Problem.text == body)).first()
     if row is not None:
         return _problem_view(row, branch.name), False
@@ -118,6 +121,7 @@ def update_problem(
     session: Session, problem_id: int, status: str, on: date, note: str | None = None
 ) -> tuple[ProblemView, str]:
     """Move a problem to 整改中 or 已解决 (or back); returns the view and the old status."""
+    in_campaign_year(session, on, "--on")
     row = session.get(Problem, problem_id)
     branch = session.get(Branch, row.branch_id) if row else None
     if row is None or branch is None or branch.campaign_id != current_campaign(session).id:

@@ -16,7 +16,7 @@ from jcnian.errors import InvalidInput
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
 from jcnian.models_phases import BranchPlan, Pledge
-from jcnian.recording import Saved, optional_text, pass_gate, required_text, upsert
+from jcnian.recording import Saved, in_campaign_year, optional_text, pass_gate, required_text, upsert
 
 PLAN_LABELS = {"goal": "争创目标", "measures": "整改措施", "plan": "实施方案"}
 
@@ -77,6 +77,7 @@ def set_plan(
     for key, value in parts:
         if not value:
             raise InvalidInput(f"{PLAN_LABELS[key]}不能为空。")
+    in_campaign_year(session, on, "--on")
     row = plan_row(session, branch) or BranchPlan(branch_id=branch.id)  # type: ignore[arg-type]
     changes = [(k, v) for k, v in parts if getattr(row, k) != v]
     saved = [Saved(branch.name, PLAN_LABELS[k], "unchanged") for k, v in parts if getattr(row, k) == v]
@@ -111,6 +112,7 @@ def record_pledge(
     medium: str | None = None,
     override: str | None = None,
 ) -> Saved:
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
 
     def gate() -> str | None:

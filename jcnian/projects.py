@@ -20,7 +20,7 @@ from jcnian.models import Branch, Campaign, Person
 from jcnian.models_phases import MonthlyAssessment, ProgressUpdate, Project, ProjectTask, Supervision
 from jcnian.names import normalise, resolve
 from jcnian.project_rules import ProjectFacts, TaskFacts, project_state
-from jcnian.recording import Saved, optional_text, required_text, upsert
+from jcnian.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 
 
 @dataclass(frozen=True)
@@ -54,40 +54,63 @@ def add_project(
     on: date,
     quality: str | None = None,
     effect: str | None = None,
-    one_village: bool = False,
+    one_village: bool | None = None,
 ) -> Saved:
-    """A 工程项目 put on a named owner (项目责任化、责任具体化)."""
+    """A 工程项目 put on a named owner (项目责任化、责任具体化).
+
+    Re-entering a project changes what is given and keeps the rest (质量标准, 预期效果 and
+    the 一村一策 flag when they are left out), as every recording command does.
+    """
     branch = find_branch(session, branch_name)
     title = required_text(name, "项目名称")
+    in_campaign_year(session, start, "--start")
+    in_campaign_year(session, due, "--due")
+    # ``on`` only dates the entry back to the start, so only an earlier ``on`` is recorded.
+    in_campaign_year(session, min(on, start), "--on")
     if due < start:
         raise InvalidInput(f"项目完成期限 {due} 早于开始日期 {start}。")
     campaign = current_campaign(session)
-    person = ensure_person(session, campaign, owner, "责任人姓名")
-    row = session.exec(select(Project).where(Project.branch_id == branch.id, Project.name == title)).first()
-    values = dict(
-        owner_id=person.id,
-        start=start,
-        due=due,
-        quality=optional_text(quality),
-        effect=optional_text(effect),
-        one_village=one_village,
-    )
-    if row is None:
+    warnings: list[str] = []
+    person = ensure_person(session, campaign, owner, "责任人姓名", warnings)
+    values = {
+        "owner_id": person.id,
+        "start": start,
+        "due": due,
+        "quality": optional_text(quality),
+        "effect": optional_text(effect),
+        "one_village": one_village,
+    }
+    labels = {
+        "start": "开始",
+        "due": "期限",
+        "quality": "质量标准",
+        "effect": "预期效果",
+        "one_village": "一村一策",
+    }
+
+    def previous(row: Project) -> str | None:
+        changed = [
+            f"{label}={getattr(row, k)}"
+            for k, label in labels.items()
+            if values[k] is not None and getattr(row, k) != values[k]
+        ]
+        if row.owner_id != person.id:
+            prev_owner = session.get(Person, row.owner_id) if row.owner_id else None
+            changed.append(f"责任人={prev_owner.name if prev_owner else '无'}")
+        return "，".join(changed) or None
+
+    return upsert(
+        session,
+        Project,
+        {"branch_id": branch.id, "name": title},
+        values,
+        branch=branch.name,
+        what=f"工程项目“{title}”",
+        previous=previous,
         # A project entered after its start existed from its start: the ledger is often filled in late.
-        session.add(Project(branch_id=branch.id, name=title, created_on=min(on, start), **values))  # type: ignore[arg-type]
-        return Saved(branch.name, f"工程项目“{title}”", "created")
-    old = {k: getattr(row, k) for k in values}
-    if old == values:
-        return Saved(branch.name, f"工程项目“{title}”", "unchanged")
-    changed = [k for k in values if old[k] != values[k] and k != "owner_id"]
-    previous = "，".join(f"{k}={old[k]}" for k in changed)
-    if old["owner_id"] != values["owner_id"]:
-        prev_owner = session.get(Person, old["owner_id"]) if old["owner_id"] else None
-        previous = "，".join(filter(None, [previous, f"责任人={prev_owner.name if prev_owner else '无'}"]))
-    for k, v in values.items():
-        setattr(row, k, v)
-    session.add(row)
-    return Saved(branch.name, f"工程项目“{title}”", "updated", previous)
+        defaults={"created_on": min(on, start), "one_village": False},
+        warnings=warnings,
+    )
 
 
 def _projects(session: Session, campaign: Campaign) -> list[tuple[Project, Branch]]:
@@ -124,6 +147,7 @@ def find_project(session: Session, query: str) -> tuple[Project, Branch]:
 
 def add_task(session: Session, project_query: str, name: str, unit: str, on: date) -> Saved:
     """A task scheduled to a week (安排到周: stored as its Monday) or a day (具体到天)."""
+    in_campaign_year(session, on, "--week" if unit.strip() in ("week", "周") else "--day")
     project, branch = find_project(session, project_query)
     title = required_text(name, "任务名称")
     unit = phases.parse_choice(unit, ("week", "day"), "安排方式", {"周": "week", "天": "day", "日": "day"})
@@ -139,6 +163,7 @@ def add_task(session: Session, project_query: str, name: str, unit: str, on: dat
 
 
 def finish_task(session: Session, project_query: str, name: str, on: date) -> Saved:
+    in_campaign_year(session, on, "--on")
     project, branch = find_project(session, project_query)
     tasks = {t.name: t for t in session.exec(select(ProjectTask).where(ProjectTask.project_id == project.id))}
     task = resolve(name, tasks, "任务")
@@ -154,6 +179,7 @@ def finish_task(session: Session, project_query: str, name: str, on: date) -> Sa
 def record_progress(
     session: Session, project_query: str, percent: int, on: date, note: str | None = None
 ) -> Saved:
+    in_campaign_year(session, on, "--on")
     project, branch = find_project(session, project_query)
     if not 0 <= percent <= 100:
         raise InvalidInput(f"进度 {percent} 无效，应为 0 到 100 之间的整数。")
@@ -174,6 +200,7 @@ def assess_month(
     session: Session, project_query: str, month: str, result: str, on: date, note: str | None = None
 ) -> Saved:
     """考核到月: one assessment of a project per month, 好/较好/一般/较差."""
+    in_campaign_year(session, on, "--on")
     project, branch = find_project(session, project_query)
     key = phases.parse_month(month)
     grade = phases.parse_choice(result, phases.ASSESSMENT_RESULTS, "考核结果")
@@ -199,6 +226,7 @@ def record_supervision(
     note: str | None = None,
 ) -> Saved:
     """督促指导 of a branch (现场会、工作推进会、交流座谈会、督查), optionally about one project."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     kind = phases.parse_choice(form, phases.SUPERVISION_FORMS, "督导形式")
     project_id = None

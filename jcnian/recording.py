@@ -2,12 +2,15 @@
 
 Entering the same thing twice changes nothing, and entering a different value for the same
 slot replaces it and reports the previous one, so nothing a clerk entered disappears without
-a word. A step taken out of the seed's order is refused with the reason, unless the
-committee's reason for taking it is given; that reason is kept in the ledger.
+a word. A value not given (``None``) keeps what the ledger holds: re-entering a record to
+change one field never erases the others. Every date a clerk records must fall in the
+campaign's year, so that a typo cannot poison the reports. A step taken out of the seed's
+order is refused with the reason, unless the committee's reason for taking it is given;
+that reason is kept in the ledger.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +31,21 @@ class Saved:
     status: str  # created | updated | unchanged
     previous: str | None = None
     override: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def in_campaign_year(session: Session, day: date | None, option: str) -> date | None:
+    """The recorded date, refused when it lies outside the campaign's year.
+
+    Only dates written into the ledger are checked: a query may look at any day.
+    """
+    if day is None:
+        return None
+    year = current_campaign(session).year
+    if day.year != year:
+        default = "（不写 --on 时为今天）" if option == "--on" else ""
+        raise InvalidInput(f"{option} 的日期 {day} 不在活动年度（{year} 年）内，请核对年份{default}。")
+    return day
 
 
 def required_text(value: str | None, field_name: str) -> str:
@@ -58,19 +76,26 @@ def upsert(
     what: str,
     previous: Callable[[Any], str | None],
     gate: Callable[[], str | None] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    warnings: list[str] | None = None,
 ) -> Saved:
     """Record the row of ``model`` at ``key`` with ``values``: create, replace or leave it.
 
-    ``previous`` words the old value of a replaced row. ``gate`` runs only when something
-    would change (re-entering what is there is never refused) and returns the override used.
+    A value of ``None`` means "not given": an existing row keeps what it holds there, so
+    re-entering a record to change one field never erases the others. ``defaults`` fill a
+    new row only (a ``None`` value falls back to them). ``previous`` words the old value of
+    a replaced row. ``gate`` runs only when something would change (re-entering what is
+    there is never refused) and returns the override used. ``warnings`` are passed on.
     """
+    given = {k: v for k, v in values.items() if v is not None}
+    notes = list(warnings or [])
     row = _find(session, model, key)
-    if row is not None and all(getattr(row, k) == v for k, v in values.items()):
-        return Saved(branch, what, "unchanged")
+    if row is not None and all(getattr(row, k) == v for k, v in given.items()):
+        return Saved(branch, what, "unchanged", warnings=notes)
     used = gate() if gate else None
     was = previous(row) if row is not None else None
-    _write(session, model, row, key, values)
-    return Saved(branch, what, "created" if row is None else "updated", was, used)
+    _write(session, model, row, key, given if row is not None else {**(defaults or {}), **given})
+    return Saved(branch, what, "created" if row is None else "updated", was, used, notes)
 
 
 def _find(session: Session, model: type[SQLModel], key: Mapping[str, Any]) -> Any:

@@ -18,7 +18,7 @@ from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
 from jcnian.models_phases import BranchRegulation, EnterpriseCoverage, MonthlyReport, Publicity, Visit
 from jcnian.names import normalise
-from jcnian.recording import Saved, optional_text, required_text, upsert
+from jcnian.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 
 
 def record_visit(
@@ -30,6 +30,7 @@ def record_visit(
     findings: str | None = None,
 ) -> Saved:
     """调研走访 (every branch must be visited) or the 回头看 of a village's election."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     kind = phases.parse_choice(kind, phases.VISIT_KINDS, "走访类型")
     return upsert(
@@ -47,6 +48,7 @@ def record_report(
     session: Session, branch_name: str, month: str, on: date, summary: str | None = None
 ) -> Saved:
     """月度书面汇报: one per branch and month; a second one for the month replaces the first."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     key = phases.parse_month(month)
     if on < date.fromisoformat(f"{key}-01"):
@@ -94,6 +96,7 @@ def missing_reports(session: Session, on: date) -> list[MissingReport]:
 
 def add_regulation(session: Session, branch_name: str, name: str, on: date) -> Saved:
     """One of the 1–2 practical rules (制度) each branch sets up; a third is refused."""
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     title = required_text(name, "制度名称")
     rows = session.exec(select(BranchRegulation).where(BranchRegulation.branch_id == branch.id)).all()
@@ -115,6 +118,7 @@ PUBLICITY_KINDS = {"slogan": "宣传标语", "column": "活动专栏"}
 
 
 def add_publicity(session: Session, branch_name: str, kind: str, text: str, on: date) -> Saved:
+    in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     body = required_text(text, "内容")
     return upsert(
@@ -156,6 +160,8 @@ def record_enterprise(
     note: str | None = None,
 ) -> Saved:
     """An enterprise from the 摸排; with a covering branch it counts as covered (全覆盖)."""
+    in_campaign_year(session, found_on, "--on")
+    in_campaign_year(session, covered_on, "--covered-on")
     campaign = current_campaign(session)
     key = normalise(name)
     if not key:

@@ -116,3 +116,31 @@ def test_one_facts_pass_answers_status_overdue_and_lagging_as_each_alone(played:
             assert one.branch == "五夫村党总支" and one.checklist
     finally:
         engine.dispose()
+
+
+def test_the_ledger_check_and_wipe_live_in_the_domain(tmp_path: Path) -> None:
+    """``prepare_ledger`` refuses a ledger with a campaign and, when fresh, deletes the file and
+    its journals; the command module only parses, calls and renders."""
+    import ast
+
+    from jcnian import demo as domain
+    from jcnian.commands import demo as command
+    from jcnian.errors import Conflict
+
+    target = str(tmp_path / "busy.db")
+    assert CliRunner().invoke(app, ["--db", target, "init"]).exit_code == 0
+    Path(f"{target}-wal").write_bytes(b"")
+    with pytest.raises(Conflict, match="已有数据"):
+        domain.prepare_ledger(target, fresh=False)
+    assert Path(target).exists()
+    domain.prepare_ledger(target, fresh=True)
+    assert not Path(target).exists() and not Path(f"{target}-wal").exists()
+    domain.prepare_ledger(str(tmp_path / "none.db"), fresh=False)  # nothing there: nothing to do
+    source = Path(command.__file__).read_text(encoding="utf-8")
+    imported = {
+        n.module.split(".")[0] if isinstance(n, ast.ImportFrom) and n.module else a.name.split(".")[0]
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        for a in n.names
+    }
+    assert not imported & {"sqlalchemy", "sqlmodel", "pathlib"}

@@ -469,3 +469,95 @@ def test_usage_errors_exit_2_and_write_nothing(seeded) -> None:  # type: ignore[
     )
     refused(seeded("plan", "set", "五夫村"), "--goal")
     assert checklist(seeded, "五夫村", "2012-04-30")["召开动员会议"]["done"] is False
+
+
+# --- re-entry keeps what was not given; dates in the campaign year; near-duplicate names --
+
+
+def test_re_adding_a_project_keeps_quality_effect_and_one_village_flag(seeded) -> None:  # type: ignore[no-untyped-def]
+    """Changing only the due date must not silently drop the branch's 一村一策 plan."""
+    add = ("project", "add", "五夫村", "一村一策整顿转化", "--owner", "夏海良", "--start", "2012-05-14")
+    ok(seeded(*add, "--due", "2012-07-15", "--quality", "班子团结", "--effect", "摘帽", "--one-village"))
+    said = ok(seeded(*add, "--due", "2012-07-20", "--on", "2012-05-20"))
+    assert "已更新" in said and "2012-07-15" in said
+    rows = js(seeded("project", "list", "五夫村", "--as-of", "2012-06-01", "--format", "json"))
+    project = next(r for r in rows if r["name"] == "一村一策整顿转化")  # type: ignore[union-attr,index]
+    assert (project["due"], project["quality"], project["effect"], project["one_village"]) == (
+        "2012-07-20",
+        "班子团结",
+        "摘帽",
+        True,
+    )
+    ok(seeded(*add, "--due", "2012-07-20", "--not-one-village", "--on", "2012-05-21"))
+    rows = js(seeded("project", "list", "五夫村", "--as-of", "2012-06-01", "--format", "json"))
+    assert [r["one_village"] for r in rows] == [False]  # type: ignore[index]
+
+
+def test_re_entering_a_meeting_keeps_attendance_and_note(seeded, db) -> None:  # type: ignore[no-untyped-def]
+    """Correcting only the date of the meeting must not drop its attendance and note."""
+    from jcnian.models_phases import MobilisationMeeting
+
+    ok(
+        seeded(
+            "mobilize", "meeting", "五夫村", "--on", "2012-03-08", "--attendance", "46", "--note", "全体党员"
+        )
+    )
+    said = ok(seeded("mobilize", "meeting", "五夫村", "--on", "2012-03-10"))
+    assert "原为 2012-03-08，46 人" in " ".join(said.split())
+    engine = storage.open_engine(db)
+    try:
+        with storage.transaction(engine) as session:
+            row = session.exec(select(MobilisationMeeting)).one()
+            assert (row.held_on, row.attendance, row.note) == (date(2012, 3, 10), 46, "全体党员")
+    finally:
+        engine.dispose()
+
+
+def test_recorded_dates_outside_the_campaign_year_are_refused(seeded) -> None:  # type: ignore[no-untyped-def]
+    refused(
+        seeded(
+            "project",
+            "add",
+            "五夫村",
+            "阵地改造",
+            "--owner",
+            "朱高华",
+            "--start",
+            "2001-05-10",
+            "--due",
+            "2012-07-31",
+        ),
+        "--start",
+        "2001-05-10",
+        "2012 年",
+    )
+    ok(
+        seeded(
+            "project",
+            "add",
+            "五夫村",
+            "阵地改造",
+            "--owner",
+            "朱高华",
+            "--start",
+            "2012-05-10",
+            "--due",
+            "2012-07-31",
+        )
+    )
+    refused(seeded("project", "progress", "五夫村/阵地改造", "50", "--on", "2011-06-15"), "--on", "2012 年")
+    refused(seeded("mobilize", "meeting", "五夫村", "--on", "2021-04-10"), "--on", "2012 年")
+    refused(seeded("problem", "add", "五夫村", "阵地小", "-s", "座谈会", "--on", "2013-01-02"), "--on")
+    rows = js(seeded("project", "show", "五夫村/阵地改造", "--as-of", "2011-06-30", "--format", "json"))
+    assert rows["progress"] == []  # type: ignore[index]  # a query may look at any day
+
+
+def test_a_new_person_one_character_from_a_known_one_is_flagged(seeded) -> None:  # type: ignore[no-untyped-def]
+    said = " ".join(ok(seeded("liaison", "set", "五夫村", "--leader", "章伟清")).split())
+    assert "新增人员“章伟清”" in said and "“章伟青”只差一字" in said
+    project = ("project", "add", "五夫村", "阵地改造", "--start", "2012-05-10", "--due", "2012-07-31")
+    assert "只差一字" not in ok(seeded(*project, "--owner", "朱高华", "--on", "2012-05-10"))
+    said = " ".join(ok(seeded(*project, "--owner", "朱高花", "--on", "2012-05-10")).split())
+    assert "“朱高华”只差一字" in said
+    again = ok(seeded("liaison", "set", "五夫村", "--leader", "章伟清"))
+    assert "只差一字" not in again  # only when the person is created

@@ -1,6 +1,5 @@
 """``jcnian demo``: a whole campaign on a fresh ledger, for a newcomer's first look."""
 
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -10,42 +9,6 @@ from jcnian.commands.common import Format, State, emit, ledger, say, state
 
 def _target(ctx: typer.Context, db: str | None) -> str | None:
     return db if db is not None else state(ctx).db
-
-
-def _prepare(target: str | None, fresh: bool) -> None:
-    """Refuse a ledger that holds data, unless ``--fresh`` says to wipe it first."""
-    from sqlalchemy import inspect
-    from sqlmodel import Session, SQLModel, select
-
-    from jcnian import db
-    from jcnian.errors import Conflict
-    from jcnian.models import Campaign
-
-    url = db.resolve_url(target)
-    path = db.sqlite_path(url)
-    if path is not None and not path.exists():
-        return
-    engine = db.make_engine(url)
-    try:
-        with Session(engine) as session:
-            has_data = (
-                inspect(engine).has_table("campaign") and session.exec(select(Campaign)).first() is not None
-            )
-        if not has_data:
-            return
-        where = path or url
-        if not fresh:
-            raise Conflict(
-                f"账本 {where} 里已有数据，演示需要一个新账本：请用 --db 换一个文件（如 --db demo.db），"
-                "或加 --fresh 清空这个账本后重来（不可撤销）。"
-            )
-        if path is None:
-            SQLModel.metadata.drop_all(engine)
-    finally:
-        engine.dispose()
-    if path is not None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _section(title: str) -> None:
@@ -141,10 +104,10 @@ def demo(
     """
     from jcnian.commands.accept import render_report
     from jcnian.commands.phases import render_lagging, render_status
-    from jcnian.demo import play
+    from jcnian.demo import play, prepare_ledger
 
     target = _target(ctx, db)
-    _prepare(target, fresh)
+    prepare_ledger(target, fresh)
     ctx.find_root().obj = State(db=target, debug=state(ctx).debug)
     say("正在生成演示数据（驿亭镇 2012 年，32 个党组织）……")
     with ledger(ctx, create=True) as session:

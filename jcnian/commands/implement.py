@@ -8,9 +8,13 @@ import typer
 from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, parse_date, say
 from jcnian.commands.phases import BranchArg, NoteOption, OnOption, OverrideOption, in_ledger, record
 
-plan_app = typer.Typer(help="深入实施：争创目标、整改措施、实施方案和公开承诺。", no_args_is_help=True)
+plan_app = typer.Typer(
+    help="深入实施：争创目标、整改措施、实施方案和公开承诺。\n\n示例：jcnian plan show 五夫村",
+    no_args_is_help=True,
+)
 project_app = typer.Typer(
-    help="工程项目：分解到人、安排到周、具体到天、考核到月，进度和督促指导。", no_args_is_help=True
+    help="工程项目：分解到人、安排到周、具体到天、考核到月，进度和督促指导。\n\n示例：jcnian project list 五夫村 --as-of 2012-06-30",
+    no_args_is_help=True,
 )
 
 ProjectArg = typer.Argument(..., help="项目编号，或“党组织/项目名”，或能唯一确定的一部分。")
@@ -125,10 +129,15 @@ def project_add(
     due: str = typer.Option(..., "--due", help="完成期限 YYYY-MM-DD。"),
     quality: str | None = typer.Option(None, "--quality", help="质量标准。"),
     effect: str | None = typer.Option(None, "--effect", help="预期效果。"),
-    one_village: bool = typer.Option(False, "--one-village", help="这是后进村的“一村一策”整顿转化方案。"),
+    one_village: bool | None = typer.Option(
+        None,
+        "--one-village/--not-one-village",
+        help="是否为后进村的“一村一策”整顿转化方案；不写则新项目为否、已有项目保持原样。",
+    ),
     on: str | None = OnOption,
 ) -> None:
-    """新增或修改一个工程项目：责任人、起止、质量标准、预期效果。同名项目再次登记即修改。
+    """新增或修改一个工程项目：责任人、起止、质量标准、预期效果。同名项目再次登记即修改，
+    未给出的质量标准、预期效果和“一村一策”标记保持原样。
 
     示例：jcnian project add 五夫村 村级活动阵地改造 --owner 朱高华 --start 2012-05-10 --due 2012-07-31
     """

@@ -8,9 +8,17 @@ import typer
 
 from jcnian.commands.common import Format, FormatOption, confirm, emit, emit_json, ledger, say
 
-branch_app = typer.Typer(help="党组织：列表、查看、增删改、别名。", no_args_is_help=True)
-people_app = typer.Typer(help="联系领导和联系干部：列表、查看、疑似重名检查。", no_args_is_help=True)
-liaison_app = typer.Typer(help="设置或清除党组织的联系领导、联系干部。", no_args_is_help=True)
+branch_app = typer.Typer(
+    help="党组织：列表、查看、增删改、别名。\n\n示例：jcnian branch list --category 农村",
+    no_args_is_help=True,
+)
+people_app = typer.Typer(
+    help="联系领导和联系干部：列表、查看、疑似重名检查。\n\n示例：jcnian people check", no_args_is_help=True
+)
+liaison_app = typer.Typer(
+    help="设置或清除党组织的联系领导、联系干部。\n\n示例：jcnian liaison set 鲁溪闸村 --cadre 许胜和",
+    no_args_is_help=True,
+)
 
 ROLE_LABELS = {"leader": "联系领导", "cadre": "联系干部"}
 BRANCH_COLUMNS = [
@@ -290,6 +298,8 @@ def liaison_set(
     with ledger(ctx) as session:
         view = domain.set_liaison(session, branch, leader=leader, cadre=cadre)
     say(f"{view.name}：联系领导 {view.leader or '（无）'}，联系干部 {view.cadre or '（无）'}。")
+    for warning in view.warnings:
+        say(warning, "yellow")
 
 
 @liaison_app.command("clear")

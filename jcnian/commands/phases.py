@@ -13,7 +13,10 @@ import typer
 
 from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
 
-campaign_app = typer.Typer(help="活动的四个阶段及其日期、其他限期要求。", no_args_is_help=True)
+campaign_app = typer.Typer(
+    help="活动的四个阶段及其日期、其他限期要求。\n\n示例：jcnian campaign show --as-of 2012-04-25",
+    no_args_is_help=True,
+)
 
 OnOption = typer.Option(None, "--on", help="发生日期，格式 YYYY-MM-DD，默认今天。")
 OverrideOption = typer.Option(
@@ -50,6 +53,8 @@ def say_saved(saved: Any) -> None:
         say(f"{who}{saved.what}已登记过，未做改动。")
     if saved.override:
         say(f"  已越过顺序检查，理由“{saved.override}”已记入台账。", "yellow")
+    for warning in getattr(saved, "warnings", ()):
+        say(warning, "yellow")
 
 
 # --- campaign -------------------------------------------------------------------------

@@ -334,6 +334,17 @@ def test_every_command_has_help_with_an_example() -> None:
         assert cmd.help and "示例：jcnian" in cmd.help, f"jcnian {path} has no example in its help"
 
 
+def test_every_command_group_has_an_example_too() -> None:
+    from jcnian.cli import COMMANDS, load_command
+
+    for name in COMMANDS:
+        command = load_command(name)
+        groups = [command, *getattr(command, "commands", {}).values()]
+        for group in groups:
+            if hasattr(group, "list_commands"):
+                assert "示例：jcnian" in (group.help or ""), f"jcnian {name} {group.name}"
+
+
 def test_root_help_lines_are_the_commands_own() -> None:
     """The root --help lists commands without loading them; its lines must not drift."""
     from jcnian.cli import COMMANDS, load_command

@@ -9,7 +9,7 @@ from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_
 from jcnian.commands.phases import BranchArg, NoteOption, OnOption, OverrideOption, in_ledger, record
 
 accept_app = typer.Typer(
-    help="总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。",
+    help="总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。\n\n示例：jcnian accept report --as-of 2012-09-30",
     no_args_is_help=True,
 )
 

@@ -7,8 +7,14 @@ import typer
 from jcnian.commands.common import Format, FormatOption, emit, parse_date, say
 from jcnian.commands.phases import BranchArg, NoteOption, OnOption, in_ledger, record
 
-mobilize_app = typer.Typer(help="动员部署：动员会议、调查摸底。", no_args_is_help=True)
-problem_app = typer.Typer(help="问题台账：调查摸底中找到的问题及其整改。", no_args_is_help=True)
+mobilize_app = typer.Typer(
+    help="动员部署：动员会议、调查摸底。\n\n示例：jcnian mobilize meeting 五夫村 --on 2012-04-10",
+    no_args_is_help=True,
+)
+problem_app = typer.Typer(
+    help="问题台账：调查摸底中找到的问题及其整改。\n\n示例：jcnian problem list --status 未解决",
+    no_args_is_help=True,
+)
 
 
 @mobilize_app.command("meeting")

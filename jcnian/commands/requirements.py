@@ -9,12 +9,25 @@ import typer
 from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, parse_date, say
 from jcnian.commands.phases import BranchArg, NoteOption, OnOption, in_ledger, record
 
-visit_app = typer.Typer(help="调研走访和村级组织换届“回头看”。", no_args_is_help=True)
-report_app = typer.Typer(help="月度书面汇报：每个党组织每月一次。", no_args_is_help=True)
-regulation_app = typer.Typer(help="每个党组织建立的 1–2 项务实管用的制度。", no_args_is_help=True)
-publicity_app = typer.Typer(help="舆论宣传：固定宣传标语和活动专栏。", no_args_is_help=True)
+visit_app = typer.Typer(
+    help="调研走访和村级组织换届“回头看”。\n\n示例：jcnian visit add 五夫村 --kind 回头看 --on 2012-06-12",
+    no_args_is_help=True,
+)
+report_app = typer.Typer(
+    help="月度书面汇报：每个党组织每月一次。\n\n示例：jcnian report missing --as-of 2012-07-01",
+    no_args_is_help=True,
+)
+regulation_app = typer.Typer(
+    help="每个党组织建立的 1–2 项务实管用的制度。\n\n示例：jcnian regulation add 五夫村 党员联系户制度 --on 2012-06-01",
+    no_args_is_help=True,
+)
+publicity_app = typer.Typer(
+    help="舆论宣传：固定宣传标语和活动专栏。\n\n示例：jcnian publicity column 五夫村 --on 2012-04-20",
+    no_args_is_help=True,
+)
 coverage_app = typer.Typer(
-    help="非公企业党组织全覆盖（“七一”前）：摸排企业及其覆盖情况。", no_args_is_help=True
+    help="非公企业党组织全覆盖（“七一”前）：摸排企业及其覆盖情况。\n\n示例：jcnian coverage show --as-of 2012-07-01",
+    no_args_is_help=True,
 )
 
 

@@ -8,7 +8,7 @@ import typer
 from jcnian.commands.common import Format, FormatOption, emit, ledger, say
 
 survey_app = typer.Typer(
-    help="测评结果批量导入：群众测评、党员评议、问卷的表格一次导入，并可查看导入记录。",
+    help="测评结果批量导入：群众测评、党员评议、问卷的表格一次导入，并可查看导入记录。\n\n示例：jcnian survey import 群众测评.xlsx --dry-run",
     no_args_is_help=True,
 )
 

@@ -211,11 +211,13 @@ def test_liaison_set_and_clear(seeded) -> None:
     assert (shown["leader"], shown["cadre"]) == ("李振尧", "许胜和")
     people = {p["name"]: p["liaisons"] for p in json.loads(seeded("people", "list", "-f", "json").stdout)}
     assert {"branch": "鲁溪闸村党支部", "role": "cadre"} in people["许胜和"]
-    assert seeded("liaison", "clear", "鲁溪闸村", "--role", "leader").exit_code == 0
+    assert seeded("liaison", "clear", "鲁溪闸村", "--role", "leader").exit_code == 2  # no --yes
+    assert json.loads(seeded("branch", "show", "鲁溪闸村", "-f", "json").stdout)["leader"] == "李振尧"
+    assert seeded("liaison", "clear", "鲁溪闸村", "--role", "leader", "--yes").exit_code == 0
     shown = json.loads(seeded("branch", "show", "鲁溪闸村", "-f", "json").stdout)
     assert (shown["leader"], shown["cadre"]) == (None, "许胜和")
     assert seeded("liaison", "set", "鲁溪闸村").exit_code == 1
-    assert seeded("liaison", "clear", "鲁溪闸村", "--role", "boss").exit_code == 2
+    assert seeded("liaison", "clear", "鲁溪闸村", "--role", "boss", "--yes").exit_code == 2
 
 
 def test_branch_add_edit_alias_and_remove(seeded) -> None:

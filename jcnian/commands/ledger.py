@@ -309,15 +309,17 @@ def liaison_clear(
     role: str | None = typer.Option(
         None, "--role", help="只清除 leader（联系领导）或 cadre（联系干部），默认两者都清。"
     ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="确认清除，不再询问。"),
 ) -> None:
-    """清除党组织的联系领导、联系干部（人员本身保留）。
+    """清除党组织的联系领导、联系干部（人员本身保留）。须 --yes。
 
-    示例：jcnian liaison clear 杨溪村 --role cadre
+    示例：jcnian liaison clear 杨溪村 --role cadre --yes
     """
     from jcnian import ledger as domain
 
     if role is not None and role not in ROLE_LABELS:
         raise typer.BadParameter("应为 leader 或 cadre。", param_hint="--role")
+    confirm(yes, f"确定清除“{branch}”的{ROLE_LABELS.get(role or '', '联系领导和联系干部')}吗？")
     with ledger(ctx) as session:
         view = domain.clear_liaison(session, branch, [role] if role else list(ROLE_LABELS))
     say(f"{view.name}：联系领导 {view.leader or '（无）'}，联系干部 {view.cadre or '（无）'}。")

@@ -31,16 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
-INDICATORS = {
-    "党组织带头人": 15,
-    "工作思路": 10,
-    "工作制度": 10,
-    "活动阵地": 10,
-    "保障机制": 10,
-    "工作业绩": 20,
-    "群众评价": 25,
-}
-SOURCES = {"群众初评": 0.3, "党员评议": 0.2, "支部自评": 0.2, "组织考评": 0.3}
+from jcnian.gradebook import default_rubric_text
+from jcnian.grading import parse_rubric
+
+# The default rubric the ledger starts with: the bench scores what a real ledger would.
+RUBRIC = parse_rubric(default_rubric_text())
+INDICATORS = {name: int(points) for name, points in RUBRIC.indicators.items()}
+SOURCES = {name: float(weight) for name, weight in RUBRIC.sources.items()}
 MONTH = "2012-03"
 
 

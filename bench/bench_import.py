@@ -22,17 +22,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from jcnian.gradebook import default_rubric_text
+from jcnian.grading import parse_rubric
+
 BRANCHES = 10_000
-SOURCES = ("群众初评", "党员评议", "支部自评", "组织考评")
-INDICATORS = {
-    "党组织带头人": 15,
-    "工作思路": 10,
-    "工作制度": 10,
-    "活动阵地": 10,
-    "保障机制": 10,
-    "工作业绩": 20,
-    "群众评价": 25,
-}
+# The default rubric the ledger starts with: the bench scores what a real ledger would.
+RUBRIC = parse_rubric(default_rubric_text())
+SOURCES = tuple(RUBRIC.sources)
+INDICATORS = {name: int(points) for name, points in RUBRIC.indicators.items()}
 HEADER = ("党组织", "评价主体", "指标", "测评人", "得分")
 
 

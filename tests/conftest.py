@@ -40,3 +40,36 @@ def seeded(run):  # type: ignore[no-untyped-def]
     result = run("init")
     assert result.exit_code == 0, result.stderr
     return run
+
+
+@pytest.fixture
+def to_pdf(tmp_path):  # type: ignore[no-untyped-def]
+    """Convert a workbook with headless LibreOffice; skip the test where it is not installed."""
+    import shutil
+    import subprocess
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed (no libreoffice/soffice on PATH)")
+
+    def convert(workbook):  # type: ignore[no-untyped-def]
+        outdir = tmp_path / "pdf"
+        done = subprocess.run(
+            [
+                office,
+                f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(workbook),
+            ],
+            capture_output=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return outdir / (workbook.stem + ".pdf")
+
+    return convert

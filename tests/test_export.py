@@ -4,7 +4,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -185,30 +184,10 @@ def test_no_ledger_no_file(run, tmp_path: Path) -> None:
     assert not (tmp_path / "r.xlsx").exists()
 
 
-def test_workbook_opens_in_libreoffice(seeded, tmp_path: Path) -> None:
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        pytest.skip("LibreOffice is not installed (no libreoffice/soffice on PATH)")
+def test_workbook_opens_in_libreoffice(seeded, tmp_path: Path, to_pdf) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "r.xlsx"
     assert export(seeded, out).exit_code == 0
-    profile = (tmp_path / "lo-profile").as_uri()
-    done = subprocess.run(
-        [
-            office,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path / "pdf"),
-            str(out),
-        ],
-        capture_output=True,
-        timeout=180,
-        check=False,
-    )
-    pdf = tmp_path / "pdf" / "r.pdf"
-    assert done.returncode == 0, done.stderr
+    pdf = to_pdf(out)
     assert pdf.exists() and pdf.stat().st_size > 1000
     assert pdf.read_bytes()[:5] == b"%PDF-"
 

@@ -237,14 +237,20 @@ def show_branch(session: Session, query: str) -> BranchDetail:
 
 
 def _check_form(name: str, form: str | None) -> str:
-    chosen = form or form_from_name(name)
-    if chosen not in FORMS:
+    if form:
+        if form.strip() not in FORMS:
+            raise InvalidInput(f"组织形式“{form}”无效，应为 {'/'.join(FORMS)} 之一。")
+        return form.strip()
+    chosen = form_from_name(name)
+    if chosen is None:
         raise InvalidInput(f"无法从名称“{name}”判断组织形式，请用 --form 指定 {'/'.join(FORMS)} 之一。")
     return chosen
 
 
 def _add_branch(session: Session, campaign: Campaign, row: SeedRow) -> Branch:
     name = normalise(row.name)
+    if not name:
+        raise InvalidInput("党组织名称不能为空。")
     clash = session.exec(select(Branch).where(Branch.campaign_id == campaign.id, Branch.name == name)).first()
     if clash is not None:
         raise Conflict(f"党组织“{name}”已在账本中。")

@@ -236,6 +236,10 @@ def test_branch_add_edit_alias_and_remove(seeded) -> None:
     }
     assert seeded("branch", "add", "五夫村党总支", "--category", "农村").exit_code == 1
     assert seeded("branch", "add", "某某小组", "--category", "农村").exit_code == 1
+    blank = seeded("branch", "add", "  ", "--category", "农村")
+    assert blank.exit_code == 1 and "名称不能为空" in blank.stderr
+    bad_form = seeded("branch", "add", "新企业党委", "--category", "非公制企业", "--form", "党小组")
+    assert bad_form.exit_code == 1 and "组织形式“党小组”无效" in bad_form.stderr
     assert (
         seeded("branch", "edit", "马慢桥", "--name", "马慢桥村党支部", "--remarks", "村名补全").exit_code == 0
     )

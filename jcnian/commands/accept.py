@@ -154,7 +154,7 @@ def render_report(report: Any, fmt: Format) -> None:
     if report.open_rectifications:
         emit(
             [r | {"overdue": "逾期" if r["overdue"] else ""} for r in report.open_rectifications],
-            [("branch", "党组织"), ("opinion", "整改意见"), ("deadline", "期限"), ("overdue", "")],
+            [("branch", "党组织"), ("opinion", "整改意见"), ("deadline", "期限"), ("overdue", "是否逾期")],
             fmt,
             title="未完成的整改",
         )

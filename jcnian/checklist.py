@@ -9,7 +9,7 @@ The dashboard is counted branch by branch (``Tally``), so a city-wide ledger nev
 every branch's checklist at once.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -379,33 +379,3 @@ class Tally:
 
 def _deadline_key(d: Deadline) -> tuple[date, int, str]:
     return (d.on, -d.pending, d.what)
-
-
-def summarise(
-    checklists: Mapping[str, Sequence[Item]], windows: Mapping[str, Window], on: date
-) -> list[PhaseSummary]:
-    """Per phase (and 其他要求 last): branches with every deliverable done, and with one late.
-
-    ``total`` counts the branches the phase applies to; a deliverable that does not apply
-    to a branch (一村一策 for a village that is not backward) is left out of its counts.
-    """
-    return _tally(checklists, on).phases(windows)
-
-
-def next_deadlines(
-    checklists: Mapping[str, Sequence[Item]],
-    windows: Mapping[str, Window],
-    rules: Mapping[str, date],
-    on: date,
-    limit: int = 5,
-    horizon: int = 45,
-) -> list[Deadline]:
-    """The coming dates (today included) with how many branches still owe something by then."""
-    return _tally(checklists, on).deadlines(windows, rules, limit, horizon)
-
-
-def _tally(checklists: Mapping[str, Sequence[Item]], on: date) -> Tally:
-    tally = Tally(on)
-    for items in checklists.values():
-        tally.add(items)
-    return tally

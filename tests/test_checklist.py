@@ -3,7 +3,7 @@
 from datetime import date
 
 from jcnian import phases
-from jcnian.checklist import AcceptanceFacts, BranchFacts, Item, checklist, summarise
+from jcnian.checklist import AcceptanceFacts, BranchFacts, Item, Tally, checklist
 from jcnian.phases import ENDED, default_rules, default_windows
 from jcnian.project_rules import ProjectFacts, TaskFacts, project_state
 
@@ -124,7 +124,10 @@ def test_summary_counts_branches_done_and_late_per_phase() -> None:
             d("05-01"),
         ),
     }
-    mob = next(s for s in summarise(lists, W, d("05-01")) if s.phase == "mobilize")
+    tally = Tally(d("05-01"))
+    for items in lists.values():
+        tally.add(items)
+    mob = next(s for s in tally.phases(W) if s.phase == "mobilize")
     assert (mob.state, mob.done, mob.total, mob.overdue) == (ENDED, 1, 2, 1)
     meeting = next(c for c in mob.deliverables if c.code == "meeting")
     assert (meeting.done, meeting.total, meeting.overdue) == (2, 2, 0)

@@ -19,9 +19,8 @@ from sqlmodel import Session, select
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook import current_rubric, lookup_branch, remember_rubric, rubric_row
 from jcnian.grading import (
-    GRADE_OPTIONS,
-    SATISFACTION_OPTIONS,
     Rubric,
+    check_ballot_form,
     indicator_points,
     mean,
     parse_ballot_option,
@@ -270,11 +269,7 @@ def enter_ballot(session: Session, branch: str | int, counts: Mapping[str, int])
         raise InvalidInput("选票有误，未写入：", problems)
     if not clean:
         raise InvalidInput("请至少给出一个选项的票数，如 好=120。")
-    if set(clean) & set(GRADE_OPTIONS) and set(clean) & set(SATISFACTION_OPTIONS):
-        raise InvalidInput(
-            f"选票混用了两种选项（{'、'.join(clean)}），未写入：一份选票只能用 "
-            f"{'/'.join(GRADE_OPTIONS)} 或 {'/'.join(SATISFACTION_OPTIONS)} 中的一种。"
-        )
+    check_ballot_form(clean)
     old = session.exec(select(Ballot).where(Ballot.branch_id == b.id)).all()
     previous = {r.option: r.count for r in old}
     session.exec(delete(Ballot).where(Ballot.branch_id == b.id))  # type: ignore[call-overload,arg-type]

@@ -316,6 +316,15 @@ def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
+def check_ballot_form(options: Collection[str]) -> None:
+    """One ballot uses one set of options; mixing 好/较好/… with 满意/… makes the rate meaningless."""
+    if set(options) & set(GRADE_OPTIONS) and set(options) & set(SATISFACTION_OPTIONS):
+        raise InvalidInput(
+            f"选票混用了两种选项（{'、'.join(options)}），未写入：一份选票只能用 "
+            f"{'/'.join(GRADE_OPTIONS)} 或 {'/'.join(SATISFACTION_OPTIONS)} 中的一种。"
+        )
+
+
 def satisfaction_rate(counts: Mapping[str, int]) -> Fraction | None:
     """(好+较好, or 满意+基本满意) over all votes; None when there are no votes at all."""
     total = sum(counts.values())

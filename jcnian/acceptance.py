@@ -18,6 +18,7 @@ from jcnian import phases
 from jcnian.branch_facts import NO_GRADE, CampaignFacts, backward_ids, branch_rows, grade_facts
 from jcnian.campaign_dates import windows
 from jcnian.errors import Conflict, InvalidInput
+from jcnian.gradebook import grade_states
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
 from jcnian.models_phases import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
@@ -146,14 +147,15 @@ def decide(
         raise Conflict(f"{branch.name}已于 {last.on} 通过验收（{last.grade}），不能再次决定。")
     rnd = _round(decisions)
     campaign = current_campaign(session)
-    facts = grade_facts(session, campaign).get(branch.id, NO_GRADE)  # type: ignore[arg-type]
+    states = grade_states(session)  # once: both the grade and the backward list come from it
+    facts = grade_facts(session, campaign, states).get(branch.id, NO_GRADE)  # type: ignore[arg-type]
     plan = plan_row(session, branch)
     steps = session.exec(
         select(AcceptanceStep.method).where(
             AcceptanceStep.branch_id == branch.id, AcceptanceStep.round == rnd
         )
     ).all()
-    backward = branch.id in backward_ids(session)
+    backward = branch.id in backward_ids(session, states.values())
     one_village = bool(
         session.exec(select(Project.id).where(Project.branch_id == branch.id, Project.one_village)).first()
     )

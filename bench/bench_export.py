@@ -4,7 +4,7 @@ Each figure comes from a fresh child process, in the same run:
 
   gathering   month_report() once (ledger, grading and phases functions), timed; its rows are
               pickled so that every writer below gets exactly the same rows.
-  writer      jcnian.workbook.write_workbook of those rows (Chinese headers, formats, CJK widths,
+  writer      jcnian.report.workbook.write_workbook of those rows (Chinese headers, formats, CJK widths,
               chart, temp file + rename, zip check)  vs  the fastest of xlsxwriter constant_memory
               and openpyxl write-only writing the same rows bare.     target ≤ 1.5×, < 300 MB
   end to end  `jcnian export xlsx --month M`, the whole process  vs  raw sqlite3 + bare xlsxwriter
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from jcnian.gradebook import default_rubric_text
+from jcnian.gradebook.reads import default_rubric_text
 from jcnian.grading import parse_rubric
 
 # The default rubric the ledger starts with: the bench scores what a real ledger would.
@@ -100,7 +100,7 @@ def child_gather(db_path: str, out: str, month: str) -> float:
     import pickle
 
     from jcnian import db
-    from jcnian.month_report import month_report
+    from jcnian.report.month import month_report
 
     start = time.perf_counter()
     engine = db.open_engine(db_path)
@@ -144,7 +144,7 @@ def child_writer(kind: str, pickled: str, out: str) -> tuple[float, float]:
         from datetime import datetime
         from datetime import time as dtime
 
-        from jcnian.workbook import write_workbook
+        from jcnian.report.workbook import write_workbook
 
         write_workbook(
             Path(out), report.sheets, title=report.title, created=datetime.combine(report.as_of, dtime())
@@ -280,7 +280,7 @@ def main() -> None:
                 None if k == fastest else bare[fastest][0],
             )
         sec, mem = run_child("writer", "jcnian", str(pickled), str(tmp / "jcnian.xlsx"))
-        line("jcnian.workbook.write_workbook", sec, mem, bare[fastest][0])
+        line("jcnian.report.workbook.write_workbook", sec, mem, bare[fastest][0])
         writer_ratio = sec / bare[fastest][0]
 
         print("end to end (whole processes, start-up included; MB = peak resident):")

@@ -25,7 +25,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from jcnian import db, grade_steps, gradebook
+from jcnian import db
+from jcnian.gradebook import reads as gradebook
+from jcnian.gradebook import steps as grade_steps
 from jcnian.grading import Grade
 from jcnian.ledger import init_ledger
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from jcnian.gradebook import default_rubric_text
+from jcnian.gradebook.reads import default_rubric_text
 from jcnian.grading import parse_rubric
 
 BRANCHES = 10_000
@@ -141,7 +141,7 @@ def child_raw(ledger: str, data: str, bare: bool = False) -> dict[str, float]:
     """
     from sqlalchemy import create_engine
 
-    from jcnian.models_grading import Score
+    from jcnian.gradebook.tables import Score
 
     target = Path(ledger).with_name("bare.db" if bare else "raw.db")
     target.unlink(missing_ok=True)

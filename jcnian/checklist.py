@@ -1,6 +1,6 @@
 """What each branch owes on a day, and the dashboard's counts over all branches, as pure rules.
 
-The facts are plain data gathered by ``jcnian.branch_facts``; the windows, dated rules and
+The facts are plain data gathered by ``jcnian.campaign.facts``; the windows, dated rules and
 months come from ``jcnian.phases``. A deliverable is due at the end of its phase's window
 unless it carries its own date (a project's due date, a month's end, a dated rule, a
 rectification deadline). Dates are judged *as of* a day, as in ``jcnian.phases``.
@@ -31,7 +31,7 @@ from jcnian.phases import (
 )
 from jcnian.project_rules import ProjectFacts, project_state
 
-# --- facts about one branch (plain data, built by jcnian.branch_facts) -----------------
+# --- facts about one branch (plain data, built by jcnian.campaign.facts) -----------------
 
 
 @dataclass(frozen=True, slots=True)

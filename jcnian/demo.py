@@ -15,21 +15,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from jcnian import (
-    acceptance,
-    branch_facts,
-    dashboard,
-    grade_entry,
-    grade_steps,
-    gradebook,
-    mobilisation,
-    phases,
-    projects,
-    requirements,
-)
 from jcnian import ledger as ledger_domain
+from jcnian import phases
+from jcnian.campaign import acceptance, dashboard, mobilisation, projects, requirements
+from jcnian.campaign import facts as branch_facts
+from jcnian.campaign.plans import record_pledge, set_plan
+from jcnian.gradebook import entry as grade_entry
+from jcnian.gradebook import reads as gradebook
+from jcnian.gradebook import steps as grade_steps
 from jcnian.models import Branch
-from jcnian.plans import record_pledge, set_plan
 from jcnian.seed import default_seed_path, read_seed
 
 SEED = 2012

@@ -1,7 +1,7 @@
 """Pure rules of 分类定级 (seed, 二、(二) and 三、二): rubric, scores, grades, quota.
 
 Everything here is a function of plain data, with no database and no printing, so the rules
-can be tested alone and the storage layer (jcnian.gradebook) and the CLI only feed them;
+can be tested alone and the storage layer (jcnian.gradebook.reads) and the CLI only feed them;
 ranking by score (forced bands, 倒排) is in jcnian.ranking.
 Shares and ratios are exact Fractions: the quota's largest-remainder method compares
 remainders such as 0.6 and 0.6, which floats would split by representation error.

@@ -28,8 +28,6 @@ def utc_now() -> datetime:
 
 def load_all_tables() -> None:
     """Import every table module so that ``SQLModel.metadata`` holds the whole schema."""
-    import jcnian.models_grading
-    import jcnian.models_phases  # noqa: F401
 
 
 # --- ledger ---------------------------------------------------------------------------

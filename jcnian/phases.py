@@ -4,7 +4,7 @@ Windows, dated rules, the choices a clerk picks from, months and the gates that 
 the seed's order. What each branch owes on a day (its checklist) and the dashboard's counts
 are in ``jcnian.checklist``. Everything here works on plain data and a date, never on the
 database, so that the rules can be tested at the edges (04-25, 04-30, 05-01 …) without a
-ledger; the domain modules (``jcnian.campaign_dates`` and the phase modules beside it) read
+ledger; the domain modules (``jcnian.campaign.dates`` and the phase modules beside it) read
 the ledger and hand the facts to these rules.
 
 Dates are judged *as of* a day: a record dated after that day does not count yet, so the

@@ -1,7 +1,7 @@
 """When a 工程项目 lags, as pure rules: progress against the straight line from start to due,
 the due date passed, tasks late by their week or day, monthly assessments missing.
 
-The facts are plain data gathered by ``jcnian.projects``; dates are judged *as of* a day, as
+The facts are plain data gathered by ``jcnian.campaign.projects``; dates are judged *as of* a day, as
 in ``jcnian.phases``. The checklist, ``overdue`` and ``lagging`` all judge projects here.
 """
 

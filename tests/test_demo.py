@@ -100,8 +100,8 @@ def test_one_facts_pass_answers_status_overdue_and_lagging_as_each_alone(played:
     from datetime import date
 
     from jcnian import db as storage
-    from jcnian.branch_facts import gather
-    from jcnian.dashboard import lagging, overdue, status
+    from jcnian.campaign.dashboard import lagging, overdue, status
+    from jcnian.campaign.facts import gather
 
     engine = storage.open_engine(played.fresh_db)
     try:

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jcnian import workbook
-from jcnian.month_report import month_bounds
-from jcnian.workbook import Column, Sheet, Table, text_width, write_sheets
+from jcnian.report import workbook
+from jcnian.report.month import month_bounds
+from jcnian.report.workbook import Column, Sheet, Table, text_width, write_sheets
 
 SEED_FIRST = ("五夫村党总支", "党总支", "农村", "章伟青", "朱高华")
 SEED_LAST = "驿亭镇白马湖水产专业合作社党支部"
@@ -115,7 +115,7 @@ def test_a_crash_mid_write_leaves_no_half_file(seeded, tmp_path: Path, monkeypat
 KILLED_MID_WRITE = """
 import os, signal, sys
 from pathlib import Path
-from jcnian import workbook
+from jcnian.report import workbook
 from jcnian.cli import main
 
 def killed(path, *args, **kwargs):

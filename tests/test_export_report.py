@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from jcnian import db as storage
-from jcnian import workbook
 from jcnian.cli import app
-from jcnian.month_report import month_report
-from jcnian.workbook import Sheet
+from jcnian.report import workbook
+from jcnian.report.month import month_report
+from jcnian.report.workbook import Sheet
 
 SHEETS = ["汇总", "联系表", "分类定级", "后进整顿", "项目进度", "验收", "问题台账", "逾期事项", "问责提醒"]
 

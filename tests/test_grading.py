@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jcnian.errors import InvalidInput
-from jcnian.gradebook import default_rubric_text
+from jcnian.gradebook.reads import default_rubric_text
 from jcnian.grading import (
     BANDS,
     Grade,

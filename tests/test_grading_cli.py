@@ -13,11 +13,13 @@ from sqlalchemy import delete, insert
 from sqlmodel import select
 
 from jcnian import db as storage
-from jcnian import grade_entry, grade_steps, gradebook
 from jcnian.errors import InvalidInput
+from jcnian.gradebook import entry as grade_entry
+from jcnian.gradebook import reads as gradebook
+from jcnian.gradebook import steps as grade_steps
+from jcnian.gradebook.tables import Deduction, GradeEvent, Score
 from jcnian.grading import Grade, indicator_points, mean, parse_rubric, round_score
 from jcnian.models import Branch
-from jcnian.models_grading import Deduction, GradeEvent, Score
 from jcnian.seed import default_seed_path, read_seed
 
 SEED = [row.name for row in read_seed(default_seed_path())]

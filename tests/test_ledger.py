@@ -391,7 +391,7 @@ def test_branch_list_loads_no_pandas_or_openpyxl(seeded, db) -> None:
     assert "sqlalchemy" in loaded
     assert not loaded & {"pandas", "openpyxl"}
     # Only the ledger's own tables and commands are loaded: the rest cost start-up time.
-    assert not loaded & {"jcnian.models_grading", "jcnian.models_phases", "jcnian.commands.grade"}
+    assert not loaded & {"jcnian.gradebook.tables", "jcnian.campaign.tables", "jcnian.commands.grade"}
 
 
 def test_python_dash_m_works(seeded, db) -> None:
@@ -426,8 +426,8 @@ def test_a_version_1_ledger_is_upgraded_in_place(seeded, db) -> None:
     """A ledger made by the first release (no phase tables, older grade events) still opens."""
     import sqlite3
 
+    from jcnian.gradebook.tables import Rubric
     from jcnian.models import SCHEMA_VERSION, load_all_tables
-    from jcnian.models_grading import Rubric
 
     load_all_tables()
     v1_tables = {"meta", "campaign", "phase_window", "category", "branch", "branch_alias", "person"}

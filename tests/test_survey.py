@@ -408,7 +408,7 @@ def test_ballots_reimport_conflict_and_replace(seeded, db: str, tmp_path: Path) 
 
 def test_a_score_entered_by_hand_is_not_overwritten_silently(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from jcnian import db as storage
-    from jcnian.grade_entry import enter_score
+    from jcnian.gradebook.entry import enter_score
 
     engine = storage.open_engine(db)
     with storage.transaction(engine) as session:

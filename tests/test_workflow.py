@@ -6,10 +6,11 @@ from datetime import date
 from sqlmodel import select
 
 from jcnian import db as storage
-from jcnian import grade_steps, gradebook
+from jcnian.campaign.tables import GateOverride
+from jcnian.gradebook import reads as gradebook
+from jcnian.gradebook import steps as grade_steps
+from jcnian.gradebook.tables import Score
 from jcnian.models import Branch
-from jcnian.models_grading import Score
-from jcnian.models_phases import GateOverride
 
 VILLAGE = "五夫村党总支"  # seq 1: lowest village score below, so on the backward list
 OTHER = "二都村党支部"
@@ -495,7 +496,7 @@ def test_re_adding_a_project_keeps_quality_effect_and_one_village_flag(seeded) -
 
 def test_re_entering_a_meeting_keeps_attendance_and_note(seeded, db) -> None:  # type: ignore[no-untyped-def]
     """Correcting only the date of the meeting must not drop its attendance and note."""
-    from jcnian.models_phases import MobilisationMeeting
+    from jcnian.campaign.tables import MobilisationMeeting
 
     ok(
         seeded(

@@ -5,8 +5,21 @@ from typing import Any
 
 import typer
 
-from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, parse_date, say
-from jcnian.commands.phases import BranchArg, NoteOption, OnOption, OverrideOption, in_ledger, record
+from jcnian.commands.common import (
+    AsOfOption,
+    BranchArg,
+    Format,
+    FormatOption,
+    NoteOption,
+    OnOption,
+    OverrideOption,
+    emit,
+    emit_json,
+    in_ledger,
+    parse_date,
+    record,
+    say,
+)
 
 accept_app = typer.Typer(
     help="总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。\n\n示例：jcnian accept report --as-of 2012-09-30",
@@ -30,7 +43,7 @@ def accept_step(
 
     示例：jcnian accept step 五夫村 满意度测评 --rate 0.94 --on 2012-08-20
     """
-    from jcnian import acceptance
+    from jcnian.campaign import acceptance
 
     day = parse_date(on, "--on")
     record(ctx, acceptance.record_step, branch, method, day, rate=rate, note=note, override=override)
@@ -57,7 +70,7 @@ def accept_decide(
 
     示例：jcnian accept decide 五夫村 --pass --grade 好 --on 2012-09-10
     """
-    from jcnian import acceptance
+    from jcnian.campaign import acceptance
 
     day = parse_date(on, "--on")
     limit = parse_date(deadline, "--deadline") if deadline else None
@@ -98,7 +111,7 @@ def accept_rectified(
 
     示例：jcnian accept rectified 孝丰村 --on 2012-09-20 --note 已补建活动室
     """
-    from jcnian import acceptance
+    from jcnian.campaign import acceptance
 
     day = parse_date(on, "--on")
     record(ctx, acceptance.close_rectification, branch, day, note)
@@ -173,7 +186,7 @@ def accept_report(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     示例：jcnian accept report --as-of 2012-09-30
     """
-    from jcnian import acceptance
+    from jcnian.campaign import acceptance
 
     on = parse_date(as_of)
     report = in_ledger(ctx, acceptance.acceptance_report, on)

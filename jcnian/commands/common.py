@@ -4,12 +4,12 @@ import csv
 import json
 import sys
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -26,6 +26,15 @@ class Format(StrEnum):
 FORMAT_HELP = "输出格式：table（表格，默认）、json 或 csv；json/csv 输出到标准输出，不带颜色。"
 FormatOption = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)
 AsOfOption = typer.Option(None, "--as-of", help="按哪一天判断进度，格式 YYYY-MM-DD，默认今天。")
+OnOption = typer.Option(None, "--on", help="发生日期，格式 YYYY-MM-DD，默认今天。")
+OverrideOption = typer.Option(
+    None, "--override", help="越过检查（顺序、比例、未终定等）的理由（须经委员会同意），理由会记入台账。"
+)
+NoteOption = typer.Option(None, "--note", help="备注。")
+ByOption = typer.Option(None, "--by", help="由谁作出（记入历史），如 镇党委。")
+BranchArg = typer.Argument(..., help="党组织名称或其唯一的一部分。")
+BranchesArg = typer.Argument(None, help="党组织名称（可多个）。")
+T = TypeVar("T")
 
 
 @dataclass
@@ -133,3 +142,48 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return "、".join(str(_cell(v)) for v in value)
     return _plain(value)
+
+
+def in_ledger(ctx: typer.Context, domain: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one domain function with the ledger's session, in the command's one transaction."""
+    with ledger(ctx) as session:
+        return domain(session, *args, **kwargs)
+
+
+def record(ctx: typer.Context, step: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run one recording step in the command's transaction, then say what it recorded (a step
+    that records several things at once, as a survey of several methods does, says each)."""
+    saved = in_ledger(ctx, step, *args, **kwargs)
+    for s in saved if isinstance(saved, list) else [saved]:
+        say_saved(s)
+
+
+def say_saved(saved: Any) -> None:
+    """One line per recorded step: created, updated (with the old value) or unchanged."""
+    who = f"{saved.branch}：" if saved.branch else ""
+    if saved.status == "created":
+        say(f"{who}已登记{saved.what}。")
+    elif saved.status == "updated":
+        was = f"（原为 {saved.previous}）" if saved.previous else ""
+        say(f"{who}已更新{saved.what}{was}。")
+    else:
+        say(f"{who}{saved.what}已登记过，未做改动。")
+    if saved.override:
+        say(f"  已越过顺序检查，理由“{saved.override}”已记入台账。", "yellow")
+    for warning in getattr(saved, "warnings", ()):
+        say(warning, "yellow")
+
+
+def grade_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def score_text(rows: list[dict[str, Any]], keys: tuple[str, ...], fmt: Format) -> list[dict[str, Any]]:
+    """Scores read as a score sheet does (67.10, not 67.1) in tables and CSV; JSON keeps numbers."""
+    if fmt is Format.json:
+        return rows
+    return [{k: f"{v:.2f}" if k in keys and isinstance(v, float) else v for k, v in r.items()} for r in rows]

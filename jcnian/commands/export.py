@@ -23,7 +23,7 @@ ForceOption = typer.Option(False, "--force", help="目标文件已存在时覆�
 
 
 def _month(value: str) -> str:
-    from jcnian.month_report import month_bounds
+    from jcnian.report.month import month_bounds
 
     try:
         month_bounds(value)
@@ -64,8 +64,8 @@ def export_xlsx(
     """
     from datetime import datetime, time
 
-    from jcnian import workbook
-    from jcnian.month_report import month_report
+    from jcnian.report import workbook
+    from jcnian.report.month import month_report
 
     month = _month(month)
     if str(output) == "-":
@@ -91,7 +91,7 @@ def export_tables(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """
     from dataclasses import asdict
 
-    from jcnian import export as domain
+    from jcnian.report import tables as domain
 
     with ledger(ctx) as session:
         tables = domain.ledger_tables(session)
@@ -119,8 +119,8 @@ def export_csv(
 
     示例：jcnian export csv branch -o 党组织.csv
     """
-    from jcnian import export as domain
-    from jcnian.workbook import atomic_output
+    from jcnian.report import tables as domain
+    from jcnian.report.workbook import atomic_output
 
     encoding = _encoding(encoding)
     if output == "-":
@@ -148,8 +148,8 @@ def export_json(
 
     示例：jcnian export json branch > 党组织.json
     """
-    from jcnian import export as domain
-    from jcnian.workbook import atomic_output
+    from jcnian.report import tables as domain
+    from jcnian.report.workbook import atomic_output
 
     if output == "-":
         with ledger(ctx) as session:

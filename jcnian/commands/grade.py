@@ -2,7 +2,7 @@
 
 The committee's steps (compute, deliberate, approve, publish, change, history) are in
 commands/grade_review.py and the reports (list, quota, suggest, backward) in
-commands/grade_reports.py; both use the helpers here and are added to ``grade_app`` below.
+commands/grade_reports.py; both are added to ``grade_app`` below (they import only commands/common).
 """
 
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from jcnian.commands.common import Format, FormatOption, confirm, emit, emit_json, ledger, say
+from jcnian.commands.common import BranchArg, Format, FormatOption, confirm, emit, emit_json, ledger, say
 
 grade_app = typer.Typer(
     help="分类定级：评分办法、评分录入、计算拟定等级、审议、终定、公开、比例检查、倒排后进。\n\n"
@@ -23,24 +23,6 @@ rubric_app = typer.Typer(
     no_args_is_help=True,
 )
 grade_app.add_typer(rubric_app, name="rubric")
-
-BranchArgument = typer.Argument(..., help="党组织名称或其唯一的一部分。")
-
-
-def grade_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-def score_text(rows: list[dict[str, Any]], keys: tuple[str, ...], fmt: Format) -> list[dict[str, Any]]:
-    """Scores read as a score sheet does (67.10, not 67.1) in tables and CSV; JSON keeps numbers."""
-    if fmt is Format.json:
-        return rows
-    return [{k: f"{v:.2f}" if k in keys and isinstance(v, float) else v for k, v in r.items()} for r in rows]
-
 
 # --- rubric ---------------------------------------------------------------------------
 
@@ -55,7 +37,7 @@ def rubric_show(
 
     示例：jcnian grade rubric show --toml > 评分办法.toml
     """
-    from jcnian import grade_entry
+    from jcnian.gradebook import entry as grade_entry
 
     with ledger(ctx) as session:
         rubric = grade_entry.current_rubric(session)
@@ -122,7 +104,7 @@ def rubric_set(
 
     示例：jcnian grade rubric set 评分办法.toml
     """
-    from jcnian import grade_entry
+    from jcnian.gradebook import entry as grade_entry
 
     content = _read_text(file)
     with ledger(ctx) as session:
@@ -160,7 +142,7 @@ def _points_option(text: str | None, option: str) -> float | None:
 @grade_app.command("score")
 def score(
     ctx: typer.Context,
-    branch: str = BranchArgument,
+    branch: str = BranchArg,
     source: str = typer.Option(..., "--source", "-s", help="评价主体：群众初评/党员评议/支部自评/组织考评。"),
     indicator: str = typer.Option(..., "--indicator", "-i", help="指标，如 党组织带头人、工作业绩。"),
     points_text: str | None = typer.Option(
@@ -181,7 +163,7 @@ def score(
 
     示例：jcnian grade score 五夫村 --source 组织考评 --indicator 工作业绩 --deduct 2 --item 台账不全
     """
-    from jcnian import grade_entry
+    from jcnian.gradebook import entry as grade_entry
 
     points = _points_option(points_text, "--points")
     deduct = _points_option(deduct_text, "--deduct")
@@ -215,7 +197,7 @@ def score(
 @grade_app.command("ballot")
 def ballot(
     ctx: typer.Context,
-    branch: str = BranchArgument,
+    branch: str = BranchArg,
     counts: list[str] = typer.Argument(
         ..., help="各选项票数，如 好=120 较好=60 一般=15 较差=5，或 满意=150 基本满意=40 不满意=10。"
     ),
@@ -226,7 +208,7 @@ def ballot(
 
     示例：jcnian grade ballot 五夫村 好=120 较好=60 一般=15 较差=5
     """
-    from jcnian import grade_entry
+    from jcnian.gradebook import entry as grade_entry
     from jcnian.grading import percent
 
     parsed: dict[str, int] = {}
@@ -249,7 +231,7 @@ def ballot(
 @grade_app.command("veto")
 def veto(
     ctx: typer.Context,
-    branch: str = BranchArgument,
+    branch: str = BranchArg,
     condition: str = typer.Argument(..., help="评分办法中的一票否决情形，可只写能唯一确定的一部分。"),
     note: str | None = typer.Option(None, "--note", help="说明（文号、事由等）。"),
     remove: bool = typer.Option(False, "--remove", help="撤销已登记的情形。"),
@@ -258,7 +240,7 @@ def veto(
 
     示例：jcnian grade veto 马慢桥 群体性事件 --note 镇信访办2012-3号
     """
-    from jcnian import grade_entry
+    from jcnian.gradebook import entry as grade_entry
 
     with ledger(ctx) as session:
         entry = grade_entry.set_veto(session, branch, condition, note, remove=remove)
@@ -273,14 +255,14 @@ def veto(
 @grade_app.command("show")
 def show(
     ctx: typer.Context,
-    branch: str = BranchArgument,
+    branch: str = BranchArg,
     fmt: Format = FormatOption,
 ) -> None:
     """查看一个党组织的评分明细：各评价主体各指标得分、扣分、评分人数、票数和否决情形。
 
     示例：jcnian grade show 五夫村
     """
-    from jcnian import grade_entry
+    from jcnian.gradebook import entry as grade_entry
 
     with ledger(ctx) as session:
         sheet = grade_entry.score_sheet(session, branch)
@@ -320,10 +302,7 @@ def show(
 
 
 def _add_steps_and_reports() -> None:
-    """Add the commands of grade_review and grade_reports, in the order ``--help`` lists them.
-
-    Imported here, after this module has loaded, because they import its helpers.
-    """
+    """Add the commands of grade_review and grade_reports, in the order ``--help`` lists them."""
     from jcnian.commands import grade_reports as reports
     from jcnian.commands import grade_review as review
 

@@ -1,17 +1,26 @@
 """``jcnian grade`` reports: the list with its distribution bar, the quota check, suggest, backward.
 
-Added to ``grade_app`` by commands/grade.py, whose helpers these commands share.
+Added to ``grade_app`` by commands/grade.py; the helpers they share are in commands/common.py.
 """
 
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from jcnian.commands.common import Format, FormatOption, emit, emit_json, ledger, say
-from jcnian.commands.grade import grade_or_none, rounded, score_text
+from jcnian.commands.common import (
+    Format,
+    FormatOption,
+    emit,
+    emit_json,
+    grade_or_none,
+    ledger,
+    rounded,
+    say,
+    score_text,
+)
 
 if TYPE_CHECKING:
-    from jcnian.gradebook import GradeState, QuotaReport
+    from jcnian.gradebook.reads import GradeState, QuotaReport
     from jcnian.grading import QuotaCheck
 
 TIE_HELP = (
@@ -74,7 +83,7 @@ def grade_list(
 
     示例：jcnian grade list --category 农村
     """
-    from jcnian import gradebook
+    from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx) as session:
         rubric = gradebook.current_rubric(session)
@@ -169,7 +178,7 @@ def quota(
 
     示例：jcnian grade quota --category 农村 --format json
     """
-    from jcnian import gradebook
+    from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx) as session:
         report = gradebook.quota_report(session, category)
@@ -226,7 +235,7 @@ def suggest(
 
     示例：jcnian grade suggest --category 农村
     """
-    from jcnian import gradebook
+    from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx) as session:
         report = gradebook.suggest(session, category)
@@ -288,7 +297,7 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 
     示例：jcnian grade backward --format json
     """
-    from jcnian import gradebook
+    from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx) as session:
         report = gradebook.backward_report(session)

@@ -1,27 +1,36 @@
 """``jcnian grade`` steps: compute the proposals, deliberate, approve, publish, change, history.
 
-Added to ``grade_app`` by commands/grade.py, whose helpers these commands share.
+Added to ``grade_app`` by commands/grade.py; the helpers they share are in commands/common.py.
 """
 
 from typing import TYPE_CHECKING
 
 import typer
 
-from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
-from jcnian.commands.grade import BranchArgument, grade_or_none, rounded, score_text
+from jcnian.commands.common import (
+    AsOfOption,
+    BranchArg,
+    BranchesArg,
+    ByOption,
+    Format,
+    FormatOption,
+    OnOption,
+    OverrideOption,
+    emit,
+    emit_json,
+    grade_or_none,
+    ledger,
+    parse_date,
+    rounded,
+    say,
+    score_text,
+)
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from jcnian.grade_steps import StepResult
+    from jcnian.gradebook.steps import StepResult
     from jcnian.grading import Grade
-
-BranchesArgument = typer.Argument(None, help="党组织名称（可多个）。")
-OnOption = typer.Option(None, "--on", help="日期，格式 YYYY-MM-DD，默认今天。")
-ByOption = typer.Option(None, "--by", help="由谁作出（记入历史），如 镇党委。")
-OverrideOption = typer.Option(
-    None, "--override", help="越过检查（未审议、比例不符、尚有未终定）的理由，记入历史。"
-)
 
 
 def compute(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
@@ -32,7 +41,7 @@ def compute(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
 
     示例：jcnian grade compute --as-of 2012-04-20
     """
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
 
     on = parse_date(as_of)
     with ledger(ctx) as session:
@@ -106,7 +115,7 @@ def _step_inputs(
 
 def deliberate(
     ctx: typer.Context,
-    branches: list[str] | None = BranchesArgument,
+    branches: list[str] | None = BranchesArg,
     all_: bool = typer.Option(False, "--all", help="全部已定级、尚未审议的党组织，均同意拟定等级。"),
     on: str | None = OnOption,
     grade: str | None = typer.Option(None, "--grade", "-g", help="会议改定的等级（好/较好/一般/较差）。"),
@@ -117,7 +126,7 @@ def deliberate(
 
     示例：jcnian grade deliberate 五夫村 --on 2012-04-18
     """
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
 
     refs, day, chosen = _step_inputs(branches, all_, on, grade)
     with ledger(ctx) as session:
@@ -127,7 +136,7 @@ def deliberate(
 
 def approve(
     ctx: typer.Context,
-    branches: list[str] | None = BranchesArgument,
+    branches: list[str] | None = BranchesArg,
     all_: bool = typer.Option(False, "--all", help="全部已定级、尚未终定的党组织，按审议等级终定。"),
     on: str | None = OnOption,
     grade: str | None = typer.Option(
@@ -143,7 +152,7 @@ def approve(
 
     示例：jcnian grade approve --all --on 2012-04-25
     """
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
 
     refs, day, chosen = _step_inputs(branches, all_, on, grade)
     with ledger(ctx) as session:
@@ -165,7 +174,7 @@ def publish(
 
     示例：jcnian grade publish --on 2012-04-28
     """
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
 
     day = parse_date(on, "--on")
     with ledger(ctx) as session:
@@ -175,7 +184,7 @@ def publish(
 
 def change(
     ctx: typer.Context,
-    branch: str = BranchArgument,
+    branch: str = BranchArg,
     grade: str = typer.Argument(..., help="新的等级：好/较好/一般/较差。"),
     reason: str = typer.Option(..., "--reason", help="改定的理由（必填）。"),
     on: str | None = OnOption,
@@ -186,7 +195,7 @@ def change(
 
     示例：jcnian grade change 五夫村 较好 --reason 复核发现漏计工作业绩 --on 2012-05-03
     """
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
     from jcnian.grading import parse_grade
 
     day = parse_date(on, "--on")
@@ -200,7 +209,7 @@ def change(
 
 def history(
     ctx: typer.Context,
-    branch: str = BranchArgument,
+    branch: str = BranchArg,
     fmt: Format = FormatOption,
 ) -> None:
     """查看一个党组织的等级历史：拟定、审议、终定、公开、改定、验收后重新评定，含日期、理由。
@@ -209,7 +218,7 @@ def history(
     """
     from dataclasses import asdict
 
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
 
     with ledger(ctx) as session:
         h = grade_steps.history(session, branch)

@@ -5,8 +5,21 @@ from dataclasses import asdict
 
 import typer
 
-from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, parse_date, say
-from jcnian.commands.phases import BranchArg, NoteOption, OnOption, OverrideOption, in_ledger, record
+from jcnian.commands.common import (
+    AsOfOption,
+    BranchArg,
+    Format,
+    FormatOption,
+    NoteOption,
+    OnOption,
+    OverrideOption,
+    emit,
+    emit_json,
+    in_ledger,
+    parse_date,
+    record,
+    say,
+)
 
 plan_app = typer.Typer(
     help="深入实施：争创目标、整改措施、实施方案和公开承诺。\n\n示例：jcnian plan show 五夫村",
@@ -37,7 +50,7 @@ def plan_set(
 
     示例：jcnian plan set 五夫村 --goal 争创好等级 --measures 建强班子 --plan 五项工程 --on 2012-05-06
     """
-    from jcnian import plans
+    from jcnian.campaign import plans
 
     day = parse_date(on, "--on")
     record(ctx, plans.set_plan, branch, day, goal=goal, measures=measures, plan=plan, override=override)
@@ -56,7 +69,7 @@ def plan_pledge(
 
     示例：jcnian plan pledge 五夫村 "年内建成村级便民服务中心" --on 2012-05-10 --medium 公开栏
     """
-    from jcnian import plans
+    from jcnian.campaign import plans
 
     day = parse_date(on, "--on")
     record(ctx, plans.record_pledge, branch, text, day, medium, override)
@@ -68,7 +81,7 @@ def plan_show(ctx: typer.Context, branch: str = BranchArg, fmt: Format = FormatO
 
     示例：jcnian plan show 五夫村
     """
-    from jcnian import plans
+    from jcnian.campaign import plans
 
     view = in_ledger(ctx, plans.show_plan, branch)
     if fmt is Format.json:
@@ -141,7 +154,7 @@ def project_add(
 
     示例：jcnian project add 五夫村 村级活动阵地改造 --owner 朱高华 --start 2012-05-10 --due 2012-07-31
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     first, last = parse_date(start, "--start"), parse_date(due, "--due")
     day = parse_date(on, "--on")
@@ -171,7 +184,7 @@ def project_list(
 
     示例：jcnian project list 五夫村 --as-of 2012-06-30
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     on = parse_date(as_of)
     views = in_ledger(ctx, projects.list_projects, on, branch)
@@ -193,7 +206,7 @@ def project_show(
 
     示例：jcnian project show 五夫村/村级活动阵地改造
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     on = parse_date(as_of)
     view = in_ledger(ctx, projects.show_project, project, on)
@@ -233,7 +246,7 @@ def project_task(
 
     示例：jcnian project task 五夫村/村级活动阵地改造 完成设计图 --week 2012-05-14
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     if (week is None) == (day is None):
         raise typer.BadParameter("请给出 --week 或 --day 之一。", param_hint="--week/--day")
@@ -252,7 +265,7 @@ def project_done(
 
     示例：jcnian project done 五夫村/村级活动阵地改造 完成设计图 --on 2012-05-18
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     day = parse_date(on, "--on")
     record(ctx, projects.finish_task, project, name, day)
@@ -270,7 +283,7 @@ def project_progress(
 
     示例：jcnian project progress 五夫村/村级活动阵地改造 60 --on 2012-06-30 --note 主体完工
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     day = parse_date(on, "--on")
     record(ctx, projects.record_progress, project, percent, day, note)
@@ -289,7 +302,7 @@ def project_assess(
 
     示例：jcnian project assess 五夫村/村级活动阵地改造 2012-05 较好 --on 2012-05-31
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     day = parse_date(on, "--on")
     record(ctx, projects.assess_month, project, month, result, day, note)
@@ -308,7 +321,7 @@ def project_supervise(
 
     示例：jcnian project supervise 五夫村 --form 现场会 --on 2012-06-15 --note 推广阵地建设经验
     """
-    from jcnian import projects
+    from jcnian.campaign import projects
 
     day = parse_date(on, "--on")
     record(ctx, projects.record_supervision, branch, form, day, project, note)

@@ -4,8 +4,18 @@ from dataclasses import asdict
 
 import typer
 
-from jcnian.commands.common import Format, FormatOption, emit, parse_date, say
-from jcnian.commands.phases import BranchArg, NoteOption, OnOption, in_ledger, record
+from jcnian.commands.common import (
+    BranchArg,
+    Format,
+    FormatOption,
+    NoteOption,
+    OnOption,
+    emit,
+    in_ledger,
+    parse_date,
+    record,
+    say,
+)
 
 mobilize_app = typer.Typer(
     help="动员部署：动员会议、调查摸底。\n\n示例：jcnian mobilize meeting 五夫村 --on 2012-04-10",
@@ -29,7 +39,7 @@ def meeting(
 
     示例：jcnian mobilize meeting 五夫村 --on 2012-04-10 --attendance 46
     """
-    from jcnian import mobilisation
+    from jcnian.campaign import mobilisation
 
     day = parse_date(on, "--on")
     record(ctx, mobilisation.record_meeting, branch, day, attendance, note)
@@ -49,7 +59,7 @@ def survey(
 
     示例：jcnian mobilize survey 五夫村 座谈会 入户走访 --on 2012-04-12
     """
-    from jcnian import mobilisation
+    from jcnian.campaign import mobilisation
 
     day = parse_date(on, "--on")
     record(ctx, mobilisation.record_survey, branch, methods, day, note)
@@ -84,7 +94,7 @@ def problem_add(
 
     示例：jcnian problem add 五夫村 "活动阵地面积不足" --source 座谈会 --on 2012-04-12
     """
-    from jcnian import mobilisation
+    from jcnian.campaign import mobilisation
 
     day = parse_date(on, "--on")
     view, created = in_ledger(ctx, mobilisation.add_problem, branch, text, source, day)
@@ -105,7 +115,7 @@ def problem_list(
 
     示例：jcnian problem list 五夫村 --status 未解决
     """
-    from jcnian import mobilisation
+    from jcnian.campaign import mobilisation
 
     views = in_ledger(ctx, mobilisation.list_problems, branch, status)
     emit([asdict(v) for v in views], PROBLEM_COLUMNS, fmt, title=f"问题台账（{len(views)} 条）")
@@ -123,7 +133,7 @@ def problem_update(
 
     示例：jcnian problem update 3 --status 已解决 --on 2012-06-20 --note 新建活动室
     """
-    from jcnian import mobilisation
+    from jcnian.campaign import mobilisation
 
     day = parse_date(on, "--on")
     view, old = in_ledger(ctx, mobilisation.update_problem, problem_id, status, day, note)

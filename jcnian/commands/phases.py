@@ -5,57 +5,26 @@ Also what the phase commands share: the ``--on``, ``--override`` and branch para
 recording step, then how it is reported); and the renderers ``jcnian demo`` reuses.
 """
 
-from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 
-from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, ledger, parse_date, say
+from jcnian.commands.common import (
+    AsOfOption,
+    Format,
+    FormatOption,
+    emit,
+    emit_json,
+    in_ledger,
+    parse_date,
+    say,
+)
 
 campaign_app = typer.Typer(
     help="活动的四个阶段及其日期、其他限期要求。\n\n示例：jcnian campaign show --as-of 2012-04-25",
     no_args_is_help=True,
 )
-
-OnOption = typer.Option(None, "--on", help="发生日期，格式 YYYY-MM-DD，默认今天。")
-OverrideOption = typer.Option(
-    None, "--override", help="越过顺序检查的理由（须经委员会同意），理由会记入台账。"
-)
-NoteOption = typer.Option(None, "--note", help="备注。")
-BranchArg = typer.Argument(..., help="党组织名称或其唯一的一部分。")
-T = TypeVar("T")
-
-
-def in_ledger(ctx: typer.Context, domain: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call one domain function with the ledger's session, in the command's one transaction."""
-    with ledger(ctx) as session:
-        return domain(session, *args, **kwargs)
-
-
-def record(ctx: typer.Context, step: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run one recording step in the command's transaction, then say what it recorded (a step
-    that records several things at once, as a survey of several methods does, says each)."""
-    saved = in_ledger(ctx, step, *args, **kwargs)
-    for s in saved if isinstance(saved, list) else [saved]:
-        say_saved(s)
-
-
-def say_saved(saved: Any) -> None:
-    """One line per recorded step: created, updated (with the old value) or unchanged."""
-    who = f"{saved.branch}：" if saved.branch else ""
-    if saved.status == "created":
-        say(f"{who}已登记{saved.what}。")
-    elif saved.status == "updated":
-        was = f"（原为 {saved.previous}）" if saved.previous else ""
-        say(f"{who}已更新{saved.what}{was}。")
-    else:
-        say(f"{who}{saved.what}已登记过，未做改动。")
-    if saved.override:
-        say(f"  已越过顺序检查，理由“{saved.override}”已记入台账。", "yellow")
-    for warning in getattr(saved, "warnings", ()):
-        say(warning, "yellow")
-
 
 # --- campaign -------------------------------------------------------------------------
 
@@ -68,7 +37,7 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     示例：jcnian campaign show --as-of 2012-04-25
     """
-    from jcnian import campaign_dates
+    from jcnian.campaign import dates as campaign_dates
 
     on = parse_date(as_of)
     view = in_ledger(ctx, campaign_dates.show_campaign, on)
@@ -116,7 +85,7 @@ def campaign_set_window(
 
     示例：jcnian campaign set-window 动员部署 2013-03-01 2013-04-25
     """
-    from jcnian import campaign_dates
+    from jcnian.campaign import dates as campaign_dates
 
     first, last = parse_date(start, "START"), parse_date(end, "END")
     before, after = in_ledger(ctx, campaign_dates.set_window, phase, first, last)
@@ -133,7 +102,8 @@ def campaign_set_rule(
 
     示例：jcnian campaign set-rule revisit 2013-06-30
     """
-    from jcnian import campaign_dates, phases
+    from jcnian import phases
+    from jcnian.campaign import dates as campaign_dates
 
     day = parse_date(due, "DUE")
     before, after = in_ledger(ctx, campaign_dates.set_rule, rule, day)
@@ -319,7 +289,7 @@ def status(
 
     示例：jcnian status --as-of 2012-05-10
     """
-    from jcnian import dashboard
+    from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
     view = in_ledger(ctx, dashboard.status, on, branch)
@@ -333,7 +303,7 @@ def overdue(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
 
     示例：jcnian overdue --as-of 2012-07-01
     """
-    from jcnian import dashboard
+    from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
     rows = in_ledger(ctx, dashboard.overdue, on)
@@ -367,7 +337,7 @@ def lagging(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
 
     示例：jcnian lagging --as-of 2012-07-15 --format json
     """
-    from jcnian import dashboard
+    from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
     rows = in_ledger(ctx, dashboard.lagging, on)

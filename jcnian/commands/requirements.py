@@ -6,8 +6,20 @@ from dataclasses import asdict
 
 import typer
 
-from jcnian.commands.common import AsOfOption, Format, FormatOption, emit, emit_json, parse_date, say
-from jcnian.commands.phases import BranchArg, NoteOption, OnOption, in_ledger, record
+from jcnian.commands.common import (
+    AsOfOption,
+    BranchArg,
+    Format,
+    FormatOption,
+    NoteOption,
+    OnOption,
+    emit,
+    emit_json,
+    in_ledger,
+    parse_date,
+    record,
+    say,
+)
 
 visit_app = typer.Typer(
     help="调研走访和村级组织换届“回头看”。\n\n示例：jcnian visit add 五夫村 --kind 回头看 --on 2012-06-12",
@@ -44,7 +56,7 @@ def visit_add(
 
     示例：jcnian visit add 五夫村 --kind 回头看 --on 2012-06-12 --by 章伟青 --findings 五个摸清已完成
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     day = parse_date(on, "--on")
     record(ctx, requirements.record_visit, branch, day, kind, by, findings)
@@ -62,7 +74,7 @@ def report_add(
 
     示例：jcnian report add 五夫村 2012-05 --on 2012-05-30 --summary 阵地改造开工
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     day = parse_date(on, "--on")
     record(ctx, requirements.record_report, branch, month, day, summary)
@@ -74,7 +86,7 @@ def report_missing(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Form
 
     示例：jcnian report missing --as-of 2012-07-01
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     on = parse_date(as_of)
     rows = in_ledger(ctx, requirements.missing_reports, on)
@@ -99,7 +111,7 @@ def regulation_add(
 
     示例：jcnian regulation add 五夫村 党员联系户制度 --on 2012-06-01
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     day = parse_date(on, "--on")
     record(ctx, requirements.add_regulation, branch, name, day)
@@ -116,7 +128,7 @@ def publicity_slogan(
 
     示例：jcnian publicity slogan 五夫村 "强组织、增活力，创先争优迎十八大" --on 2012-04-20
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     day = parse_date(on, "--on")
     record(ctx, requirements.add_publicity, branch, "slogan", text, day)
@@ -133,7 +145,7 @@ def publicity_column(
 
     示例：jcnian publicity column 五夫村 --on 2012-04-20
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     day = parse_date(on, "--on")
     record(ctx, requirements.add_publicity, branch, "column", name, day)
@@ -152,7 +164,7 @@ def coverage_add(
 
     示例：jcnian coverage add 上虞市某某电器有限公司 --on 2012-05-20 --branch 五夫工业区
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     day = parse_date(on, "--on")
     covered = parse_date(covered_on, "--covered-on") if covered_on else None
@@ -165,7 +177,7 @@ def coverage_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     示例：jcnian coverage show --as-of 2012-07-01
     """
-    from jcnian import requirements
+    from jcnian.campaign import requirements
 
     on = parse_date(as_of)
     report = in_ledger(ctx, requirements.coverage_report, on)

@@ -11,9 +11,9 @@ from collections import Counter
 from sqlalchemy import delete, insert, select
 
 from jcnian import models
+from jcnian.gradebook.tables import Ballot
 from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS
 from jcnian.models import Branch
-from jcnian.models_grading import Ballot
 from jcnian.survey.context import FileReport, ImportContext, report_for
 from jcnian.survey.log import import_file_names, record_import
 from jcnian.survey.records import CountRow, SurveyFile, VoteRow

@@ -35,7 +35,7 @@ def import_surveys(
     ``dry_run`` checks and counts everything but writes nothing (each file is then compared
     with the ledger as it stands).
     """
-    from jcnian.gradebook import current_rubric
+    from jcnian.gradebook.reads import current_rubric
 
     ctx = ImportContext(
         session=session,

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlmodel import Session
 
+from jcnian.gradebook.tables import SurveyImport
 from jcnian.ledger import current_campaign
-from jcnian.models_grading import SurveyImport
 from jcnian.survey.records import SurveyFile
 
 _imports = SurveyImport.__table__  # type: ignore[attr-defined]

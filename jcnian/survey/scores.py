@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Integer, Table, and_, delete, exists, func, insert, literal, select
 
 from jcnian import models
-from jcnian.models_grading import Deduction, Score, SurveyImport
+from jcnian.gradebook.tables import Deduction, Score, SurveyImport
 from jcnian.survey.cells import fmt_number
 from jcnian.survey.context import FileReport, ImportContext, report_for
 from jcnian.survey.log import record_import

@@ -2,7 +2,7 @@
 day, progress updates, the monthly assessment (考核到月) and the committee's supervision.
 
 Functions take an open Session and return plain dataclasses or raise typed errors; they never
-print and never commit. Recording is idempotent (see ``jcnian.recording``); where a project
+print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``); where a project
 stands on a day is ``jcnian.checklist.project_state``.
 """
 
@@ -14,13 +14,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from jcnian import phases
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
+from jcnian.campaign.tables import MonthlyAssessment, ProgressUpdate, Project, ProjectTask, Supervision
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.ledger import current_campaign, ensure_person, find_branch
 from jcnian.models import Branch, Campaign, Person
-from jcnian.models_phases import MonthlyAssessment, ProgressUpdate, Project, ProjectTask, Supervision
 from jcnian.names import normalise, resolve
 from jcnian.project_rules import ProjectFacts, TaskFacts, project_state
-from jcnian.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Table exports are driven by the SQLModel metadata, so a table added by a later issue is
 exportable without touching this module; rows come in primary-key order, so the same ledger
-always gives the same bytes. The monthly workbook's rows are ``jcnian.month_report``'s.
+always gives the same bytes. The monthly workbook's rows are ``jcnian.report.month``'s.
 """
 
 import codecs

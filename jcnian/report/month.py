@@ -4,7 +4,7 @@ It only gathers: every figure in it comes from the public functions of the ledge
 and phases modules (the phases ones called with the month's last day as the as-of date), so
 the workbook cannot disagree with what ``jcnian status --as-of`` that day or ``grade list``
 show. No rule is restated here. Laying the rows out (fonts, widths, charts, files) is
-``jcnian.workbook``'s job; ledger tables for scripts are ``jcnian.export``'s.
+``jcnian.report.workbook``'s job; ledger tables for scripts are ``jcnian.report.tables``'s.
 """
 
 import calendar
@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from jcnian.errors import InvalidInput
 from jcnian.ledger import BranchView, campaign_label, current_campaign, list_branches
-from jcnian.workbook import Chart, Column, Sheet, Table
+from jcnian.report.workbook import Chart, Column, Sheet, Table
 
 
 def month_bounds(text: str) -> tuple[date, date]:
@@ -139,7 +139,7 @@ def _grading_sheet(states: Sequence[Any], sources: Sequence[str], quota: Any) ->
 
 
 def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[Any]) -> Sheet:
-    from jcnian.gradebook import backward_report
+    from jcnian.gradebook.reads import backward_report
 
     report = backward_report(session, states)
     plans: dict[str, list[Any]] = {}
@@ -218,7 +218,7 @@ def _project_sheet(projects: Sequence[Any], month: str) -> Sheet:
 
 
 def _acceptance_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
-    from jcnian.acceptance import acceptance_report
+    from jcnian.campaign.acceptance import acceptance_report
 
     report = acceptance_report(session, as_of, facts)
     columns = (
@@ -278,7 +278,7 @@ def _acceptance_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
 def _problem_sheet(session: Session, as_of: date) -> Sheet:
     """The problem ledger as it stood at the month's end: later finds are left out, and a
     problem resolved after the month is shown as still open then."""
-    from jcnian.mobilisation import list_problems
+    from jcnian.campaign.mobilisation import list_problems
 
     columns = (
         Column("编号", "int"),
@@ -316,7 +316,7 @@ def _overdue_sheet(overdue: Sequence[Any]) -> Sheet:
 
 
 def _lagging_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
-    from jcnian.dashboard import lagging
+    from jcnian.campaign.dashboard import lagging
 
     columns = (
         Column("责任人"),
@@ -399,10 +399,10 @@ def month_report(session: Session, month: str) -> MonthReport:
     The ledger is read and graded once: the grade states feed the grading, backward and
     phases sheets, and one facts pass feeds the status, overdue, acceptance and lagging ones.
     """
-    from jcnian.branch_facts import gather
-    from jcnian.dashboard import overdue, status
-    from jcnian.gradebook import categories, current_rubric, grade_states, quota_of
-    from jcnian.projects import list_projects
+    from jcnian.campaign.dashboard import overdue, status
+    from jcnian.campaign.facts import gather
+    from jcnian.campaign.projects import list_projects
+    from jcnian.gradebook.reads import categories, current_rubric, grade_states, quota_of
 
     try:
         first, as_of = month_bounds(month)

@@ -3,7 +3,7 @@
 compute records the proposals; then 群众党员会议审议 (deliberate), 组织考评 by the town
 committee (approve), 公开 (publish), and changes after that with a reason (change_grade,
 and record_regrade after 总结验收). Each step appends GradeEvent rows and never rewrites
-one, so ``history`` shows every decision; jcnian.gradebook derives the current grades.
+one, so ``history`` shows every decision; jcnian.gradebook.reads derives the current grades.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from jcnian import models
 from jcnian.errors import Conflict, GateError, InvalidInput
-from jcnian.gradebook import (
+from jcnian.gradebook.reads import (
     GradeState,
     QuotaReport,
     categories,
@@ -27,10 +27,10 @@ from jcnian.gradebook import (
     paused_gc,
     quota_of,
 )
+from jcnian.gradebook.tables import GradeEvent
 from jcnian.grading import Grade
 from jcnian.ledger import current_campaign
 from jcnian.models import Branch, PhaseWindow
-from jcnian.models_grading import GradeEvent
 
 STEP_LABELS = {
     "proposed": "拟定（计算）",

@@ -1,7 +1,7 @@
 """The day's picture of the campaign: ``status`` (the morning dashboard), ``overdue`` (what is
 late) and ``lagging`` (owners whose projects lag, 问责 candidates), each as of a date.
 
-All three read the facts pass (``jcnian.branch_facts.gather``); a caller that wants more than
+All three read the facts pass (``jcnian.campaign.facts.gather``); a caller that wants more than
 one of them for a day gathers once and hands the facts to each. Status and overdue for the
 same day then share one pass through every branch's checklist (and the rows they have in
 common); the checklists themselves are worked out one branch at a time and dropped, so a
@@ -15,11 +15,11 @@ from datetime import date
 from sqlmodel import Session
 
 from jcnian import phases
-from jcnian.branch_facts import CampaignFacts, gather
+from jcnian.campaign.facts import CampaignFacts, gather
+from jcnian.campaign.requirements import CoverageReport, coverage_report
 from jcnian.checklist import BranchFacts, Deadline, Item, PhaseSummary, Tally, checklists
 from jcnian.ledger import campaign_label, find_branch
 from jcnian.project_rules import project_state
-from jcnian.requirements import CoverageReport, coverage_report
 
 # Checklist items that ``overdue`` lists in detail instead (per project, task and month).
 DETAILED = frozenset({"monthly", "schedule", "reports"})

@@ -3,7 +3,7 @@
 slogan and campaign column, and the enterprises found for full party coverage before 07-01.
 
 Functions take an open Session and return plain dataclasses or raise typed errors; they never
-print and never commit. Recording is idempotent (see ``jcnian.recording``).
+print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
 """
 
 from dataclasses import dataclass
@@ -12,13 +12,13 @@ from datetime import date
 from sqlmodel import Session, select
 
 from jcnian import phases
-from jcnian.campaign_dates import dated_rules, windows
+from jcnian.campaign.dates import dated_rules, windows
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
+from jcnian.campaign.tables import BranchRegulation, EnterpriseCoverage, MonthlyReport, Publicity, Visit
 from jcnian.errors import Conflict, InvalidInput
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
-from jcnian.models_phases import BranchRegulation, EnterpriseCoverage, MonthlyReport, Publicity, Visit
 from jcnian.names import normalise
-from jcnian.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 
 
 def record_visit(

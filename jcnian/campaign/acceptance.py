@@ -3,7 +3,7 @@ re-assessed grade (重新评定级次, kept in the grade history), the rectifica
 carries until it is accepted again, and the acceptance report.
 
 Functions take an open Session and return plain dataclasses or raise typed errors; they never
-print and never commit. Recording is idempotent (see ``jcnian.recording``).
+print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
 """
 
 from collections import defaultdict
@@ -15,15 +15,15 @@ from typing import Any
 from sqlmodel import Session, select
 
 from jcnian import phases
-from jcnian.branch_facts import NO_GRADE, CampaignFacts, backward_ids, branch_rows, grade_facts
-from jcnian.campaign_dates import windows
+from jcnian.campaign.dates import windows
+from jcnian.campaign.facts import NO_GRADE, CampaignFacts, backward_ids, branch_rows, grade_facts
+from jcnian.campaign.plans import plan_row
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, pass_gate, upsert
+from jcnian.campaign.tables import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
 from jcnian.errors import Conflict, InvalidInput
-from jcnian.gradebook import grade_states
+from jcnian.gradebook.reads import grade_states
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
-from jcnian.models_phases import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
-from jcnian.plans import plan_row
-from jcnian.recording import Saved, in_campaign_year, optional_text, pass_gate, upsert
 
 
 def _decisions(session: Session, branch: Branch) -> list[AcceptanceDecision]:
@@ -125,7 +125,7 @@ def decide(
     A fail carries a rectification opinion with a deadline; the branch is accepted again
     in the next round once the rectification is done.
     """
-    from jcnian import grade_steps
+    from jcnian.gradebook import steps as grade_steps
     from jcnian.grading import parse_grade
 
     in_campaign_year(session, on, "--on")

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
+from jcnian.campaign.tables import GateOverride
 from jcnian.errors import GateError, InvalidInput
 from jcnian.ledger import current_campaign
 from jcnian.models import Branch
-from jcnian.models_phases import GateOverride
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from jcnian.errors import InvalidInput, NotFound
-from jcnian.gradebook import current_rubric, lookup_branch, remember_rubric, rubric_row
+from jcnian.gradebook.reads import current_rubric, lookup_branch, remember_rubric, rubric_row
+from jcnian.gradebook.tables import Ballot, Deduction, Score, Veto
+from jcnian.gradebook.tables import Rubric as RubricRow
 from jcnian.grading import (
     Rubric,
     check_ballot_form,
@@ -31,8 +33,6 @@ from jcnian.grading import (
 )
 from jcnian.ledger import current_campaign
 from jcnian.models import Branch, Category
-from jcnian.models_grading import Ballot, Deduction, Score, Veto
-from jcnian.models_grading import Rubric as RubricRow
 from jcnian.names import normalise, pick
 
 # --- rubric ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 (``jcnian.checklist.BranchFacts`` per branch, in the seed's order, with the campaign's windows
 and dated rules). ``status``, ``overdue`` and ``lagging`` take it, so a caller asking all
 three for one day (the monthly export) reads the ledger and grades every branch once.
-The grades come from the grading records (``jcnian.gradebook``); a caller that has the grade
+The grades come from the grading records (``jcnian.gradebook.reads``); a caller that has the grade
 states already hands them in.
 """
 
@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
-from jcnian.campaign_dates import dated_rules, windows
-from jcnian.checklist import NO_ACCEPTANCE, AcceptanceFacts, BranchFacts
-from jcnian.ledger import current_campaign
-from jcnian.models import Branch, Campaign, Category
-from jcnian.models_grading import GradeEvent
-from jcnian.models_phases import (
+from jcnian.campaign.dates import dated_rules, windows
+from jcnian.campaign.projects import project_facts
+from jcnian.campaign.tables import (
     AcceptanceDecision,
     AcceptanceStep,
     BranchPlan,
@@ -37,12 +34,15 @@ from jcnian.models_phases import (
     SurveyMethod,
     Visit,
 )
+from jcnian.checklist import NO_ACCEPTANCE, AcceptanceFacts, BranchFacts
+from jcnian.gradebook.tables import GradeEvent
+from jcnian.ledger import current_campaign
+from jcnian.models import Branch, Campaign, Category
 from jcnian.phases import Window
 from jcnian.project_rules import ProjectFacts
-from jcnian.projects import project_facts
 
 if TYPE_CHECKING:
-    from jcnian.gradebook import GradeState
+    from jcnian.gradebook.reads import GradeState
 
 NOTHING: Mapping[str, date] = MappingProxyType({})  # shared by every branch without entries
 
@@ -71,7 +71,7 @@ def grade_facts(
     (``states``, when the caller has them).
     """
     if states is None:
-        from jcnian.gradebook import grade_states
+        from jcnian.gradebook.reads import grade_states
 
         states = grade_states(session)
     steps: dict[int, dict[str, date]] = defaultdict(dict)
@@ -96,7 +96,7 @@ def grade_facts(
 
 def backward_ids(session: Session, states: "Iterable[GradeState] | None" = None) -> set[int]:
     """The 后进党组织 (倒排) by branch id."""
-    from jcnian.gradebook import backward_report
+    from jcnian.gradebook.reads import backward_report
 
     return {int(e.branch_id) for e in backward_report(session, states).entries}
 
@@ -126,7 +126,7 @@ class CampaignFacts:
     branches: list[BranchFacts]  # in the seed's order
     grades: dict[int, GradeFacts]  # by branch id
     # What the dashboard worked out for a day, so that status and overdue for the same day
-    # go through every branch's checklist once (see jcnian.dashboard).
+    # go through every branch's checklist once (see jcnian.campaign.dashboard).
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def forget(self) -> None:
@@ -189,7 +189,7 @@ def gather(session: Session, states: "Mapping[int, GradeState] | None" = None) -
     ):
         projects[bid].append(by_project[pid])  # type: ignore[index]
     if states is None:
-        from jcnian.gradebook import grade_states
+        from jcnian.gradebook.reads import grade_states
 
         states = grade_states(session)
     grades = grade_facts(session, campaign, states)

@@ -2,7 +2,7 @@
 grade), and the public pledge (公开承诺) of what it has set.
 
 Functions take an open Session and return plain dataclasses or raise typed errors; they never
-print and never commit. Recording is idempotent (see ``jcnian.recording``).
+print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
 """
 
 from dataclasses import dataclass
@@ -11,12 +11,12 @@ from datetime import date
 from sqlmodel import Session, select
 
 from jcnian import phases
-from jcnian.branch_facts import NO_GRADE, grade_facts
+from jcnian.campaign.facts import NO_GRADE, grade_facts
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, pass_gate, required_text, upsert
+from jcnian.campaign.tables import BranchPlan, Pledge
 from jcnian.errors import InvalidInput
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
-from jcnian.models_phases import BranchPlan, Pledge
-from jcnian.recording import Saved, in_campaign_year, optional_text, pass_gate, required_text, upsert
 
 PLAN_LABELS = {"goal": "争创目标", "measures": "整改措施", "plan": "实施方案"}
 

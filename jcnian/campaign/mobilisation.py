@@ -2,7 +2,7 @@
 问题台账 of the problems found (and later resolved).
 
 Functions take an open Session and return plain dataclasses or raise typed errors; they never
-print and never commit. Recording is idempotent (see ``jcnian.recording``).
+print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
 """
 
 from collections.abc import Sequence
@@ -12,11 +12,11 @@ from datetime import date
 from sqlmodel import Session, select
 
 from jcnian import phases
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
+from jcnian.campaign.tables import MobilisationMeeting, Problem, SurveyMethod
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
-from jcnian.models_phases import MobilisationMeeting, Problem, SurveyMethod
-from jcnian.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 
 
 def record_meeting(

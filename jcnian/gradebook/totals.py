@@ -2,7 +2,7 @@
 
 The survey import writes hundreds of thousands of score rows with Core inserts; building
 ORM objects for them would be an order of magnitude slower than the database's own
-GROUP BY, so jcnian.gradebook gets its totals here and applies the pure rules to them.
+GROUP BY, so jcnian.gradebook.reads gets its totals here and applies the pure rules to them.
 """
 
 from collections import defaultdict
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from jcnian.gradebook.tables import Deduction, Score
 from jcnian.grading import Rubric
-from jcnian.models_grading import Deduction, Score
 
 # One GROUP BY over the score table gives each branch's weighted total and how many
 # (source, indicator) scores it has (the weight is NULL for a source not in the rubric, so

@@ -5,8 +5,8 @@ database. Current grades are never stored as a column: they are derived from the
 GradeEvent rows (proposed → deliberated → final → published → changed/regraded), so the
 history is the single source of truth and nothing a clerk decided is overwritten.
 
-Writing lives beside it: scores, ballots and vetoes in jcnian.grade_entry, the committee's
-steps in jcnian.grade_steps; the SQL sums over the score tables in jcnian.grade_totals.
+Writing lives beside it: scores, ballots and vetoes in jcnian.gradebook.entry, the committee's
+steps in jcnian.gradebook.steps; the SQL sums over the score tables in jcnian.gradebook.totals.
 """
 
 import gc
@@ -20,7 +20,9 @@ from fractions import Fraction
 from sqlmodel import Session, select
 
 from jcnian.errors import InvalidInput, NotFound
-from jcnian.grade_totals import present_parts, weighted_totals
+from jcnian.gradebook.tables import Ballot, GradeEvent, Veto
+from jcnian.gradebook.tables import Rubric as RubricRow
+from jcnian.gradebook.totals import present_parts, weighted_totals
 from jcnian.grading import (
     MIDDLE_BAND,
     TOP_BAND,
@@ -39,8 +41,6 @@ from jcnian.grading import (
 )
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch, Category
-from jcnian.models_grading import Ballot, GradeEvent, Veto
-from jcnian.models_grading import Rubric as RubricRow
 from jcnian.ranking import Tie, backward_cut, forced_bands, round_half_up
 from jcnian.seed import data_dir
 

@@ -1,0 +1,16 @@
+"""The three other phases in the ledger (动员部署, 深入实施, 总结验收) and the daily dashboard.
+
+- ``tables``        the phase tables and the dated rules
+- ``dates``         the campaign's windows and dated rules as stored (defaults from ``jcnian.phases``)
+- ``recording``     idempotent recording (``Saved``, ``upsert``) and gates with ``--override``
+- ``mobilisation``  meetings, survey methods, the problem ledger
+- ``plans``         goals, measures, plans, public pledges
+- ``projects``      projects, tasks, progress, monthly assessment, supervision
+- ``requirements``  visits, monthly reports, rules, publicity, enterprise coverage
+- ``acceptance``    acceptance steps, decisions, rectification, the acceptance report
+- ``facts``         the facts pass: every branch's facts read once
+- ``dashboard``     status, overdue, lagging as of a day
+
+The pure rules (windows, checklists, when a project lags) are ``jcnian.phases``,
+``jcnian.checklist`` and ``jcnian.project_rules``. Nothing is re-exported here.
+"""

@@ -14,7 +14,6 @@ from jcnian.commands.common import (
     OnOption,
     OverrideOption,
     emit,
-    emit_json,
     in_ledger,
     parse_date,
     record,
@@ -144,16 +143,21 @@ def report_json(report: Any) -> dict[str, Any]:
 
 def render_report(report: Any, fmt: Format) -> None:
     """The acceptance report as tables (or JSON/CSV); ``jcnian demo`` prints it too."""
-    if fmt is Format.json:
-        emit_json(report_json(report))
-        return
     rows = [
         asdict(r) | {"satisfaction": f"{r.satisfaction:.1%}" if r.satisfaction is not None else None}
         for r in report.rows
     ]
-    emit(rows, REPORT_COLUMNS, fmt, title=f"总结验收报告（截至 {report.as_of}）")
-    if fmt is not Format.table:
-        return
+    emit(
+        rows,
+        REPORT_COLUMNS,
+        fmt,
+        title=f"总结验收报告（截至 {report.as_of}）",
+        json_rows=report_json(report),
+        footer=lambda: _report_footer(report),
+    )
+
+
+def _report_footer(report: Any) -> None:
     lines = [
         f"分类升级 {len(report.moved_up)} 个"
         + (f"：{'、'.join(report.moved_up)}" if report.moved_up else ""),
@@ -168,14 +172,14 @@ def render_report(report: Any, fmt: Format) -> None:
         emit(
             [r | {"overdue": "逾期" if r["overdue"] else ""} for r in report.open_rectifications],
             [("branch", "党组织"), ("opinion", "整改意见"), ("deadline", "期限"), ("overdue", "是否逾期")],
-            fmt,
+            Format.table,
             title="未完成的整改",
         )
     if report.overrides:
         emit(
             report.overrides,
             [("on", "日期"), ("branch", "党组织"), ("refused", "被拒原因"), ("reason", "越过理由")],
-            fmt,
+            Format.table,
             title="越过顺序检查的记录",
         )
 

@@ -111,11 +111,15 @@ def emit(
     *,
     title: str | None = None,
     json_rows: Any = None,
+    footer: Callable[[], None] | None = None,
 ) -> None:
     """Print rows as a Rich table, JSON (``json_rows`` when the contract differs) or CSV.
 
-    ``columns`` pairs each key with its Chinese header; CSV uses the keys as headers so a
-    script can rely on them, the table uses the Chinese ones for the clerk.
+    The one place a command's output format is decided. ``columns`` pairs each key with its
+    Chinese header; CSV uses the keys as headers so a script can rely on them, the table
+    uses the Chinese ones for the clerk. ``footer`` runs after the table only (notes and
+    secondary tables for the person at the terminal), never in JSON or CSV, which carry the
+    whole answer in ``json_rows`` and the rows.
     """
     if fmt is Format.json:
         emit_json(rows if json_rows is None else json_rows)
@@ -136,6 +140,8 @@ def emit(
         table.add_row(*("" if row.get(k) is None else str(_cell(row.get(k))) for k, _ in columns))
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     console.print(table)
+    if footer is not None:
+        footer()
 
 
 def _cell(value: Any) -> Any:
@@ -182,8 +188,6 @@ def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def score_text(rows: list[dict[str, Any]], keys: tuple[str, ...], fmt: Format) -> list[dict[str, Any]]:
-    """Scores read as a score sheet does (67.10, not 67.1) in tables and CSV; JSON keeps numbers."""
-    if fmt is Format.json:
-        return rows
+def score_text(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Scores read as a score sheet does (67.10, not 67.1), for tables and CSV (JSON keeps numbers)."""
     return [{k: f"{v:.2f}" if k in keys and isinstance(v, float) else v for k, v in r.items()} for r in rows]

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from jcnian.commands.common import BranchArg, Format, FormatOption, confirm, emit, emit_json, ledger, say
+from jcnian.commands.common import BranchArg, Format, FormatOption, confirm, emit, ledger, say
 
 grade_app = typer.Typer(
     help="分类定级：评分办法、评分录入、计算拟定等级、审议、终定、公开、比例检查、倒排后进。\n\n"
@@ -44,10 +44,6 @@ def rubric_show(
     if toml:
         typer.echo(rubric.text, nl=not rubric.text.endswith("\n"))
         return
-    data = grade_entry.rubric_as_dict(rubric)
-    if fmt is Format.json:
-        emit_json(data)
-        return
     rows: list[dict[str, Any]] = []
     rows += [{"section": "指标（满分）", "key": k, "value": f"{v:g}"} for k, v in rubric.indicators.items()]
     rows += [
@@ -75,7 +71,13 @@ def rubric_show(
             "value": f"{float(rubric.backward_ratio):.0%}",
         }
     )
-    emit(rows, [("section", "项目"), ("key", "名称"), ("value", "值")], fmt, title="评分办法")
+    emit(
+        rows,
+        [("section", "项目"), ("key", "名称"), ("value", "值")],
+        fmt,
+        title="评分办法",
+        json_rows=grade_entry.rubric_as_dict(rubric),
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -266,9 +268,6 @@ def show(
 
     with ledger(ctx) as session:
         sheet = grade_entry.score_sheet(session, branch)
-    if fmt is Format.json:
-        emit_json(sheet)
-        return
     rows = [
         {
             "source": c["source"],
@@ -288,17 +287,26 @@ def show(
         ("respondents", "评分人数"),
         ("deductions", "扣分"),
     ]
-    emit(rows, columns, fmt, title=f"{sheet['branch']}（{sheet['category']}）评分明细")
-    if fmt is Format.table:
-        if sheet["ballot"]:
-            rate = sheet["satisfaction"]
-            say(
-                "群众测评："
-                + "、".join(f"{k} {v}" for k, v in sheet["ballot"].items())
-                + (f"；满意率 {rate}" if rate else "")
-            )
-        for v in sheet["vetoes"]:
-            say(f"一票否决：{v}", "red")
+    emit(
+        rows,
+        columns,
+        fmt,
+        title=f"{sheet['branch']}（{sheet['category']}）评分明细",
+        json_rows=sheet,
+        footer=lambda: _sheet_footer(sheet),
+    )
+
+
+def _sheet_footer(sheet: dict[str, Any]) -> None:
+    if sheet["ballot"]:
+        rate = sheet["satisfaction"]
+        say(
+            "群众测评："
+            + "、".join(f"{k} {v}" for k, v in sheet["ballot"].items())
+            + (f"；满意率 {rate}" if rate else "")
+        )
+    for v in sheet["vetoes"]:
+        say(f"一票否决：{v}", "red")
 
 
 def _add_steps_and_reports() -> None:

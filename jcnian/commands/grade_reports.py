@@ -11,7 +11,6 @@ from jcnian.commands.common import (
     Format,
     FormatOption,
     emit,
-    emit_json,
     grade_or_none,
     ledger,
     rounded,
@@ -91,11 +90,6 @@ def grade_list(
         report = gradebook.quota_of(states, rubric, [category] if category else gradebook.categories(session))
     sources = list(rubric.sources)
     rows = _list_rows(states, sources)
-    if fmt is Format.json:
-        emit_json(
-            [{k: r[k] for k in ("branch", "category", "score", "proposed", "grade", "flags")} for r in rows]
-        )
-        return
     columns = [
         ("branch", "党组织"),
         ("category", "分类"),
@@ -106,11 +100,18 @@ def grade_list(
         ("flags", "提示"),
     ]
     keys = ("score", *sources)
-    emit(score_text(rows, keys, fmt), columns, fmt, title=f"分类定级（{len(rows)} 个党组织）")
-    if fmt is Format.table:
-        where = category or "全部"
-        check = report.categories[category] if category else report.overall
-        _bar(check, f"等级分布（{where}，{check.graded} 个已定级；终定优先，否则按拟定）")
+    where = category or "全部"
+    check = report.categories[category] if category else report.overall
+    emit(
+        score_text(rows, keys),
+        columns,
+        fmt,
+        title=f"分类定级（{len(rows)} 个党组织）",
+        json_rows=[
+            {k: r[k] for k in ("branch", "category", "score", "proposed", "grade", "flags")} for r in rows
+        ],
+        footer=lambda: _bar(check, f"等级分布（{where}，{check.graded} 个已定级；终定优先，否则按拟定）"),
+    )
 
 
 # --- quota, suggest, backward ---------------------------------------------------------
@@ -185,38 +186,41 @@ def quota(
     top = report.categories[category] if category else report.overall
     # Nothing graded yet is not a pass: the check has nothing to check.
     ok = report.ok and top.graded > 0
-    if fmt is Format.json:
-        data = _check_json(top) | {"ok": ok}
-        data["categories"] = {c: _check_json(chk) for c, chk in report.categories.items()}
-        emit_json(data)
-    else:
-        columns = [
-            ("scope", "范围"),
-            ("graded", "参评数"),
-            ("band", "档"),
-            ("target_share", "比例"),
-            ("target", "目标数"),
-            ("range", "允许范围"),
-            ("actual", "实有"),
-            ("verdict", "结论"),
-        ]
-        emit(_quota_rows(report, category), columns, fmt, title="等级比例检查")
-        if fmt is Format.table:
-            if top.graded == 0:
-                say(
-                    "结论：尚无已定级的党组织，无法检查比例（请先录入评分并运行 jcnian grade compute）。",
-                    "red",
-                )
-            else:
-                say(
-                    "结论：符合。" if ok else "结论：不符合，终定或公开须 --override 写明理由。",
-                    None if ok else "red",
-                )
+    data = _check_json(top) | {"ok": ok}
+    data["categories"] = {c: _check_json(chk) for c, chk in report.categories.items()}
+    columns = [
+        ("scope", "范围"),
+        ("graded", "参评数"),
+        ("band", "档"),
+        ("target_share", "比例"),
+        ("target", "目标数"),
+        ("range", "允许范围"),
+        ("actual", "实有"),
+        ("verdict", "结论"),
+    ]
+    emit(
+        _quota_rows(report, category),
+        columns,
+        fmt,
+        title="等级比例检查",
+        json_rows=data,
+        footer=lambda: _quota_verdict(top.graded, ok),
+    )
     if not ok:
         raise typer.Exit(1)
 
 
 quota.__doc__ = (quota.__doc__ or "").format(tie=TIE_HELP)
+
+
+def _quota_verdict(graded: int, ok: bool) -> None:
+    if graded == 0:
+        say("结论：尚无已定级的党组织，无法检查比例（请先录入评分并运行 jcnian grade compute）。", "red")
+    else:
+        say(
+            "结论：符合。" if ok else "结论：不符合，终定或公开须 --override 写明理由。",
+            None if ok else "red",
+        )
 
 
 def suggest(
@@ -260,15 +264,21 @@ def suggest(
                 "vetoed": e.vetoed,
             }
         )
-    if fmt is Format.json:
-        emit_json({"targets": report.targets, "entries": rows, "ungraded": report.ungraded})
-        return
-    for r in rows:
-        r["note"] = "；".join(
-            x
-            for x in (r["tie"], "按比例将变动" if r["moved"] else None, "一票否决" if r["vetoed"] else None)
-            if x
-        )
+    shown = [
+        r
+        | {
+            "note": "；".join(
+                x
+                for x in (
+                    r["tie"],
+                    "按比例将变动" if r["moved"] else None,
+                    "一票否决" if r["vetoed"] else None,
+                )
+                if x
+            )
+        }
+        for r in rows
+    ]
     columns = [
         ("rank", "名次"),
         ("branch", "党组织"),
@@ -281,9 +291,16 @@ def suggest(
         ("note", "说明"),
     ]
     targets = "、".join(f"{b} {n}" for b, n in report.targets.items())
-    emit(score_text(rows, ("score",), fmt), columns, fmt, title=f"按比例排名参考（目标：{targets}）")
-    if fmt is Format.table and report.ungraded:
-        say(f"{len(report.ungraded)} 个党组织评分不全，未参与排名。", "yellow")
+    emit(
+        score_text(shown, ("score",)),
+        columns,
+        fmt,
+        title=f"按比例排名参考（目标：{targets}）",
+        json_rows={"targets": report.targets, "entries": rows, "ungraded": report.ungraded},
+        footer=lambda: (
+            report.ungraded and say(f"{len(report.ungraded)} 个党组织评分不全，未参与排名。", "yellow")
+        ),
+    )
 
 
 suggest.__doc__ = (suggest.__doc__ or "").format(tie=TIE_HELP)
@@ -305,31 +322,31 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
         {"rank": e.rank, "branch": e.name, "score": e.score, "grade": grade_or_none(e.grade), "tie": e.tie}
         for e in report.entries
     ]
-    if fmt is Format.json:
-        emit_json(
-            {
-                "category": report.category,
-                "ratio": float(report.ratio),
-                "population": report.population,
-                "count": report.count,
-                "entries": rows,
-                "unscored": report.unscored,
-            }
-        )
-        return
-    for r in rows:
-        r["note"] = "分界处同分，一并列入" if r["tie"] else ""
+    data = {
+        "category": report.category,
+        "ratio": float(report.ratio),
+        "population": report.population,
+        "count": report.count,
+        "entries": rows,
+        "unscored": report.unscored,
+    }
+    shown = [r | {"note": "分界处同分，一并列入" if r["tie"] else ""} for r in rows]
     title = (
         f"后进党组织（{report.category} {report.population} 个 × {float(report.ratio):.0%} "
         f"= {report.count} 个，倒数）"
     )
     emit(
-        score_text(rows, ("score",), fmt),
+        score_text(shown, ("score",)),
         [("rank", "倒数名次"), ("branch", "党组织"), ("score", "总分"), ("grade", "等级"), ("note", "说明")],
         fmt,
         title=title,
+        json_rows=data,
+        footer=lambda: _unscored_note(report),
     )
-    if fmt is Format.table and report.unscored:
+
+
+def _unscored_note(report: Any) -> None:
+    if report.unscored:
         say(
             f"注意：{len(report.unscored)} 个{report.category}党组织评分不全，未参与倒排：{'、'.join(report.unscored[:10])}",
             "yellow",

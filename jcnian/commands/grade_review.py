@@ -3,7 +3,7 @@
 Added to ``grade_app`` by commands/grade.py; the helpers they share are in commands/common.py.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -17,7 +17,6 @@ from jcnian.commands.common import (
     OnOption,
     OverrideOption,
     emit,
-    emit_json,
     grade_or_none,
     ledger,
     parse_date,
@@ -70,7 +69,7 @@ def compute(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
         ("missing", "缺少"),
     ]
     title = f"拟定等级（{len(graded)} 个已定级，{len(incomplete)} 个未完成）"
-    emit(score_text(rows, ("score",), fmt), columns, fmt, title=title)
+    emit(score_text(rows, ("score",)), columns, fmt, title=title, json_rows=rows)
     say(f"已计算 {len(graded)} 个党组织的拟定等级，新记录 {result.recorded} 条。")
     if incomplete:
         say(f"{len(incomplete)} 个党组织评分不全，未定级：", "yellow")
@@ -223,18 +222,14 @@ def history(
     with ledger(ctx) as session:
         h = grade_steps.history(session, branch)
     rows = [asdict(e) for e in h.events]
-    if fmt is Format.json:
-        emit_json(
-            {
-                "branch": h.branch,
-                "category": h.category,
-                "initial": grade_or_none(h.initial),
-                "final": grade_or_none(h.final),
-                "movement": h.movement,
-                "events": rows,
-            }
-        )
-        return
+    data = {
+        "branch": h.branch,
+        "category": h.category,
+        "initial": grade_or_none(h.initial),
+        "final": grade_or_none(h.final),
+        "movement": h.movement,
+        "events": rows,
+    }
     columns = [
         ("on", "日期"),
         ("label", "步骤"),
@@ -244,7 +239,17 @@ def history(
         ("override", "越过检查"),
         ("by", "作出"),
     ]
-    emit(score_text(rows, ("score",), fmt), columns, fmt, title=f"{h.branch} 等级历史")
-    if fmt is Format.table and h.initial is not None:
+    emit(
+        score_text(rows, ("score",)),
+        columns,
+        fmt,
+        title=f"{h.branch} 等级历史",
+        json_rows=data,
+        footer=lambda: _history_footer(h),
+    )
+
+
+def _history_footer(h: Any) -> None:
+    if h.initial is not None:
         moved = f"，{h.movement}" if h.movement else ""
         say(f"初定等级：{h.initial}；现等级：{h.final}{moved}。")

@@ -2,6 +2,7 @@
 owners, schedule, progress, monthly assessment and supervision."""
 
 from dataclasses import asdict
+from typing import Any
 
 import typer
 
@@ -14,7 +15,6 @@ from jcnian.commands.common import (
     OnOption,
     OverrideOption,
     emit,
-    emit_json,
     in_ledger,
     parse_date,
     record,
@@ -84,9 +84,6 @@ def plan_show(ctx: typer.Context, branch: str = BranchArg, fmt: Format = FormatO
     from jcnian.campaign import plans
 
     view = in_ledger(ctx, plans.show_plan, branch)
-    if fmt is Format.json:
-        emit_json(asdict(view))
-        return
     rows = [
         {"item": "争创目标", "text": view.goal, "on": view.goal_on},
         {"item": "整改措施", "text": view.measures, "on": view.measures_on},
@@ -97,7 +94,13 @@ def plan_show(ctx: typer.Context, branch: str = BranchArg, fmt: Format = FormatO
             "on": view.pledge_on,
         },
     ]
-    emit(rows, [("item", "事项"), ("text", "内容"), ("on", "日期")], fmt, title=view.branch)
+    emit(
+        rows,
+        [("item", "事项"), ("text", "内容"), ("on", "日期")],
+        fmt,
+        title=view.branch,
+        json_rows=asdict(view),
+    )
 
 
 # --- projects -------------------------------------------------------------------------
@@ -210,26 +213,31 @@ def project_show(
 
     on = parse_date(as_of)
     view = in_ledger(ctx, projects.show_project, project, on)
-    if fmt is Format.json:
-        emit_json(asdict(view))
-        return
     rows = [asdict(view) | {"flag": "是" if view.one_village else ""}]
-    emit(rows, PROJECT_COLUMNS, fmt, title=f"{view.branch}：{view.name}（截至 {on}）")
-    if fmt is not Format.table:
-        return
+    emit(
+        rows,
+        PROJECT_COLUMNS,
+        fmt,
+        title=f"{view.branch}：{view.name}（截至 {on}）",
+        json_rows=asdict(view),
+        footer=lambda: _project_footer(view),
+    )
+
+
+def _project_footer(view: Any) -> None:
     say(f"质量标准：{view.quality or '（未填）'}；预期效果：{view.effect or '（未填）'}")
     units = {"week": "周", "day": "天"}
     emit(
         [t | {"unit": units[t["unit"]]} for t in view.tasks],
         [("name", "任务"), ("unit", "安排到"), ("on", "日期"), ("due", "截止"), ("done_on", "完成")],
-        fmt,
+        Format.table,
         title="任务安排",
     )
-    emit(view.progress, [("on", "日期"), ("percent", "进度%")], fmt, title="进度记录")
+    emit(view.progress, [("on", "日期"), ("percent", "进度%")], Format.table, title="进度记录")
     emit(
         view.assessments,
         [("month", "月份"), ("result", "考核结果"), ("on", "考核日期")],
-        fmt,
+        Format.table,
         title="月度考核",
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from jcnian.commands.common import Format, FormatOption, confirm, emit, emit_json, ledger, say
+from jcnian.commands.common import Format, FormatOption, confirm, emit, ledger, say
 
 branch_app = typer.Typer(
     help="党组织：列表、查看、增删改、别名。\n\n示例：jcnian branch list --category 农村",
@@ -102,10 +102,13 @@ def branch_show(
     with ledger(ctx) as session:
         detail = domain.show_branch(session, name)
     row = asdict(detail.branch) | {"aliases": detail.aliases}
-    if fmt is Format.json:
-        emit_json({k: row[k] for k in (*JSON_BRANCH_KEYS, "aliases")})
-        return
-    emit([row], [*BRANCH_COLUMNS, ("aliases", "别名")], fmt, title=detail.campaign)
+    emit(
+        [row],
+        [*BRANCH_COLUMNS, ("aliases", "别名")],
+        fmt,
+        title=detail.campaign,
+        json_rows={k: row[k] for k in (*JSON_BRANCH_KEYS, "aliases")},
+    )
 
 
 @branch_app.command("add")
@@ -244,12 +247,13 @@ def people_show(
 
     with ledger(ctx) as session:
         person = domain.show_person(session, name)
-    if fmt is Format.json:
-        emit_json(_people_json([person])[0])
-        return
     rows = [{"branch": d.branch, "role": ROLE_LABELS[d.role]} for d in person.liaisons]
     emit(
-        rows, [("branch", "党组织"), ("role", "角色")], fmt, title=f"{person.name}：联系 {len(rows)} 个党组织"
+        rows,
+        [("branch", "党组织"), ("role", "角色")],
+        fmt,
+        title=f"{person.name}：联系 {len(rows)} 个党组织",
+        json_rows=_people_json([person])[0],
     )
 
 

@@ -15,7 +15,6 @@ from jcnian.commands.common import (
     Format,
     FormatOption,
     emit,
-    emit_json,
     in_ledger,
     parse_date,
     say,
@@ -49,17 +48,13 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
         {"rule": r.rule, "label": r.label, "due": r.due, "category": r.category, "state": r.state}
         for r in view.rules
     ]
-    if fmt is Format.json:
-        emit_json({"campaign": view.campaign, "as_of": on, "windows": windows, "rules": dated})
-        return
     emit(
         windows,
         [("phase", "阶段"), ("code", "代码"), ("start", "开始"), ("end", "结束（含）"), ("state", "状态")],
         fmt,
         title=f"{view.campaign}（截至 {on}）",
-    )
-    if fmt is Format.table:
-        emit(
+        json_rows={"campaign": view.campaign, "as_of": on, "windows": windows, "rules": dated},
+        footer=lambda: emit(
             dated,
             [
                 ("label", "其他限期要求"),
@@ -68,8 +63,9 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
                 ("due", "截止"),
                 ("state", "状态"),
             ],
-            fmt,
-        )
+            Format.table,
+        ),
+    )
 
 
 @campaign_app.command("set-window")
@@ -181,12 +177,11 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
     """The dashboard as tables (or the JSON/CSV contract); ``jcnian demo`` prints it too."""
     from jcnian.phases import OTHER
 
-    if fmt is Format.json:
-        emit_json(status_json(view))
-        return
-    rows = status_json(view)["phases"]
-    if fmt is Format.csv:
-        emit(rows, [(k, k) for k in PHASE_KEYS], fmt)
+    data = status_json(view)
+    rows = data["phases"]
+    if fmt is not Format.table:
+        # Scripts get the phases with their own keys (and JSON the whole dashboard).
+        emit(rows, [(k, k) for k in PHASE_KEYS], fmt, json_rows=data)
         return
     title = (
         f"{view.branch}（截至 {view.as_of}）"

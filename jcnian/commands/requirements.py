@@ -14,7 +14,6 @@ from jcnian.commands.common import (
     NoteOption,
     OnOption,
     emit,
-    emit_json,
     in_ledger,
     parse_date,
     record,
@@ -181,9 +180,6 @@ def coverage_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     on = parse_date(as_of)
     report = in_ledger(ctx, requirements.coverage_report, on)
-    if fmt is Format.json:
-        emit_json(asdict(report))
-        return
     emit(
         [asdict(e) for e in report.enterprises],
         [
@@ -194,6 +190,7 @@ def coverage_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
         ],
         fmt,
         title=f"非公企业党组织覆盖：{report.covered}/{report.total}（期限 {report.due}，截至 {on}）",
+        json_rows=asdict(report),
     )
     if report.overdue:
         say(f"已过期限 {report.due}，仍有 {report.total - report.covered} 家未覆盖。", "yellow")

@@ -89,6 +89,14 @@ def parse_ballot_option(text: str) -> str:
     raise InvalidInput(f"选票选项“{text}”无效，应为 {'/'.join(BALLOT_OPTIONS)} 之一。")
 
 
+def movement(initial: Grade | str | None, final: Grade | str | None) -> str | None:
+    """升级/降级/持平 from one grade to another (分类升级); None when either is not a grade."""
+    if initial is None or final is None or initial not in GRADE_OPTIONS or final not in GRADE_OPTIONS:
+        return None
+    before, after = Grade(initial).rank, Grade(final).rank
+    return "升级" if after < before else "降级" if after > before else "持平"
+
+
 def band_of(grade: Grade) -> str:
     """The quota band a grade counts in: 好 and 较好 share one band."""
     if grade in (Grade.GOOD, Grade.FAIRLY_GOOD):

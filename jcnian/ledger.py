@@ -7,7 +7,6 @@ transaction however many functions it calls.
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
@@ -15,7 +14,7 @@ from sqlmodel import Session, select
 from jcnian.errors import Conflict, InvalidInput, NotFound
 from jcnian.models import Branch, BranchAlias, Campaign, Category, Liaison, Person, PhaseWindow
 from jcnian.names import FORMS, form_from_name, near_duplicates, normalise, resolve
-from jcnian.phases import PHASES
+from jcnian.phases import default_windows
 from jcnian.seed import CATEGORIES, SeedRow
 
 ROLES = ("leader", "cadre")
@@ -112,14 +111,9 @@ def init_ledger(session: Session, town: str, year: int, rows: Sequence[SeedRow])
         if session.exec(select(Category).where(Category.name == name)).first() is None:
             session.add(Category(name=name, seq=seq))
     session.flush()
-    for phase, _label, start, end in PHASES:
+    for window in default_windows(year).values():
         session.add(
-            PhaseWindow(
-                campaign_id=campaign.id,
-                phase=phase,
-                start=date.fromisoformat(f"{year}-{start}"),
-                end=date.fromisoformat(f"{year}-{end}"),
-            )
+            PhaseWindow(campaign_id=campaign.id, phase=window.phase, start=window.start, end=window.end)
         )
     for row in rows:
         _add_branch(session, campaign, row)

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from jcnian.errors import InvalidInput
+from jcnian.grading import GRADE_OPTIONS
 
 # (code, label, start MM-DD, end MM-DD), in the seed's order. 动员部署 has only an end in the
 # seed ("4月25日前"); it starts with the campaign, 03-01 by default, like 分类定级
@@ -50,9 +51,8 @@ ACCEPTANCE_METHODS = ("自查初评", "实地调查", "满意度测评", "组织
 ACCEPTANCE_ALIASES = {"党员群众满意度测评": "满意度测评", "初评": "自查初评", "评审": "组织评审"}
 SUPERVISION_FORMS = ("现场会", "工作推进会", "交流座谈会", "督查")
 VISIT_KINDS = ("走访", "回头看")
-ASSESSMENT_RESULTS = ("好", "较好", "一般", "较差")
+ASSESSMENT_RESULTS = GRADE_OPTIONS  # a monthly assessment uses the four grades
 PROBLEM_STATES = ("未解决", "整改中", "已解决")
-GRADE_ORDER = ("较差", "一般", "较好", "好")
 
 
 def parse_phase(text: str) -> str:
@@ -246,11 +246,3 @@ def decision_gate(
     if passing and open_rectification is not None:
         reasons.append(f"整改意见尚未完成（期限 {open_rectification}）")
     return reasons
-
-
-def grade_moved(initial: str | None, final: str | None) -> str:
-    """升级/降级/持平 between the grade of 分类定级 and the one after acceptance."""
-    if initial not in GRADE_ORDER or final not in GRADE_ORDER:
-        return ""
-    diff = GRADE_ORDER.index(final) - GRADE_ORDER.index(initial)
-    return "升级" if diff > 0 else "降级" if diff < 0 else "持平"

@@ -65,6 +65,11 @@ def round_half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
+def backward_count(ratio: Fraction, population: int) -> int:
+    """How many branches the 倒排 takes: ratio × population, rounded half up (10% of 16 → 2)."""
+    return min(round_half_up(Fraction(ratio) * population), population)
+
+
 @dataclass(frozen=True)
 class Backward(Generic[K]):
     key: K
@@ -78,7 +83,7 @@ def backward_cut(
 ) -> list[Backward[K]]:
     """倒排: the lowest ``ratio`` × population (rounded half up), with every tie at the cut."""
     size = len(entries) if population is None else population
-    count = min(round_half_up(Fraction(ratio) * size), len(entries))
+    count = min(backward_count(ratio, size), len(entries))
     if count <= 0:
         return []
     ranked = sorted(entries, key=lambda e: round_score(e[1]))

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from jcnian import phases
 from jcnian.errors import InvalidInput
+from jcnian.grading import Grade, movement
 from jcnian.phases import ACTIVE, ENDED, NOT_STARTED, default_rules, default_windows
 
 W = default_windows(2012)
@@ -126,7 +127,8 @@ def test_decision_gate_gives_every_reason() -> None:
 
 
 def test_grade_movement() -> None:
-    assert phases.grade_moved("一般", "较好") == "升级"
-    assert phases.grade_moved("好", "较好") == "降级"
-    assert phases.grade_moved("一般", "一般") == "持平"
-    assert phases.grade_moved(None, "好") == ""
+    assert movement("一般", "较好") == "升级"
+    assert movement(Grade.GOOD, "较好") == "降级"
+    assert movement("一般", Grade.AVERAGE) == "持平"
+    assert movement(None, "好") is None
+    assert movement("优秀", "好") is None

@@ -22,6 +22,7 @@ from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, pa
 from jcnian.campaign.tables import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
 from jcnian.errors import Conflict, InvalidInput
 from jcnian.gradebook.reads import grade_states
+from jcnian.grading import movement
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch
 
@@ -319,7 +320,7 @@ def acceptance_report(session: Session, on: date, facts: CampaignFacts | None = 
         else:
             result = "未验收"
             pending.append(name)
-        moved = phases.grade_moved(g.initial, final)
+        moved = movement(g.initial, final) or ""
         if moved == "升级":
             moved_up.append(name)
         elif moved == "降级":

@@ -41,7 +41,7 @@ from jcnian.grading import (
 )
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch, Category
-from jcnian.ranking import Tie, backward_cut, forced_bands, round_half_up
+from jcnian.ranking import Tie, backward_count, backward_cut, forced_bands
 from jcnian.seed import data_dir
 
 FINAL_STEPS = ("final", "changed", "regraded")
@@ -446,7 +446,7 @@ def backward_report(session: Session, all_states: Iterable[GradeState] | None = 
     entries = [
         BackwardEntry(c.key, by_id[c.key].name, c.score, c.tie, c.rank, by_id[c.key].counted) for c in cut
     ]
-    count = min(round_half_up(rubric.backward_ratio * len(states)), len(states))
+    count = backward_count(rubric.backward_ratio, len(states))
     return BackwardReport(
         rubric.backward_category,
         rubric.backward_ratio,

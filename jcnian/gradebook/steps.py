@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from jcnian import models
+from jcnian.campaign.dates import windows
 from jcnian.errors import Conflict, GateError, InvalidInput
 from jcnian.gradebook.reads import (
     GradeState,
@@ -28,9 +29,8 @@ from jcnian.gradebook.reads import (
     quota_of,
 )
 from jcnian.gradebook.tables import GradeEvent
-from jcnian.grading import Grade
-from jcnian.ledger import current_campaign
-from jcnian.models import Branch, PhaseWindow
+from jcnian.grading import Grade, movement
+from jcnian.models import Branch
 
 STEP_LABELS = {
     "proposed": "拟定（计算）",
@@ -143,11 +143,8 @@ def _checked_quota(
 
 
 def _window_warning(session: Session, on: date, what: str) -> list[str]:
-    campaign = current_campaign(session)
-    window = session.exec(
-        select(PhaseWindow).where(PhaseWindow.campaign_id == campaign.id, PhaseWindow.phase == "classify")
-    ).first()
-    if window and not window.start <= on <= window.end:
+    window = windows(session)["classify"]
+    if not window.start <= on <= window.end:
         return [f"{what}日期 {on.isoformat()} 不在分类定级阶段（{window.start} 至 {window.end}）内。"]
     return []
 
@@ -428,9 +425,8 @@ class BranchHistory:
     @property
     def movement(self) -> str | None:
         """分类升级 (moved up) or 降级 since the first final grade."""
-        if self.initial is None or self.final is None or self.initial == self.final:
-            return None
-        return "升级" if self.final.rank < self.initial.rank else "降级"
+        moved = movement(self.initial, self.final)
+        return None if moved == "持平" else moved
 
 
 def history(session: Session, branch: str | int) -> BranchHistory:

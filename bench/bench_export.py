@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from jcnian.gradebook.reads import default_rubric_text
+from jcnian.data_files import default_rubric_text
 from jcnian.grading import parse_rubric
 
 # The default rubric the ledger starts with: the bench scores what a real ledger would.

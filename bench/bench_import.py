@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from jcnian.gradebook.reads import default_rubric_text
+from jcnian.data_files import default_rubric_text
 from jcnian.grading import parse_rubric
 
 BRANCHES = 10_000

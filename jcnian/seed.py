@@ -8,6 +8,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from jcnian.data_files import data_dir
 from jcnian.errors import InvalidInput
 from jcnian.names import FORMS, form_from_name, normalise
 
@@ -37,13 +38,6 @@ class SeedRow:
     leader: str | None
     cadre: str | None
     remarks: str | None
-
-
-def data_dir() -> Path:
-    """``data/`` inside an installed wheel, or beside the package in a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "data"
-    return installed if installed.is_dir() else here.parent / "data"
 
 
 def default_seed_path() -> Path:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jcnian.data_files import default_rubric_text
 from jcnian.errors import InvalidInput
-from jcnian.gradebook.reads import default_rubric_text
 from jcnian.grading import (
     BANDS,
     Grade,

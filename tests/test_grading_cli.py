@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import select
 
 from jcnian import db as storage
+from jcnian.data_files import default_rubric_text
 from jcnian.errors import InvalidInput
 from jcnian.gradebook import entry as grade_entry
 from jcnian.gradebook import reads as gradebook
@@ -24,7 +25,7 @@ from jcnian.seed import default_seed_path, read_seed
 
 SEED = [row.name for row in read_seed(default_seed_path())]
 VILLAGES, FIRMS = SEED[:16], SEED[16:]
-RUBRIC = parse_rubric(gradebook.default_rubric_text())
+RUBRIC = parse_rubric(default_rubric_text())
 ENTERED = datetime(2012, 4, 1, tzinfo=UTC)
 
 
@@ -97,9 +98,7 @@ def test_rubric_show_prints_the_default(seeded) -> None:  # type: ignore[no-unty
 
 def test_a_bad_rubric_file_changes_nothing(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.toml"
-    bad.write_text(
-        gradebook.default_rubric_text().replace('"工作业绩" = 20', '"工作业绩" = 25'), encoding="utf-8"
-    )
+    bad.write_text(default_rubric_text().replace('"工作业绩" = 20', '"工作业绩" = 25'), encoding="utf-8")
     result = seeded("grade", "rubric", "set", str(bad))
     assert result.exit_code == 1
     assert "bad.toml" in result.stderr and "合计为 105，应为 100" in result.stderr
@@ -108,7 +107,7 @@ def test_a_bad_rubric_file_changes_nothing(seeded, tmp_path: Path) -> None:  # t
 
 def test_a_new_rubric_is_used_and_unchanged_one_is_a_no_op(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = tmp_path / "good.toml"
-    good.write_text(gradebook.default_rubric_text().replace('"好" = 90', '"好" = 95'), encoding="utf-8")
+    good.write_text(default_rubric_text().replace('"好" = 90', '"好" = 95'), encoding="utf-8")
     assert seeded("grade", "rubric", "set", str(good)).exit_code == 0
     assert out_json(seeded("grade", "rubric", "show", "--format", "json"))["thresholds"]["好"] == 95
     again = seeded("grade", "rubric", "set", str(good))
@@ -246,7 +245,7 @@ def test_the_rubric_is_parsed_once_per_session(seeded, db, tmp_path, monkeypatch
         assert len(parsed) == 1
         # Setting a rubric makes it the one in force at once, without parsing it again.
         stricter = grade_entry.set_rubric(
-            session, gradebook.default_rubric_text().replace('"好" = 90', '"好" = 95'), "新办法.toml"
+            session, default_rubric_text().replace('"好" = 90', '"好" = 95'), "新办法.toml"
         )
         assert gradebook.current_rubric(session).thresholds[Grade.GOOD] == 95
         grade_steps.compute(session, date(2012, 4, 21))

@@ -426,7 +426,7 @@ def test_a_version_1_ledger_is_upgraded_in_place(seeded, db) -> None:
     """A ledger made by the first release (no phase tables, older grade events) still opens."""
     import sqlite3
 
-    from jcnian.gradebook.tables import Rubric
+    from jcnian.gradebook.tables import RubricVersion
     from jcnian.models import SCHEMA_VERSION, load_all_tables
 
     load_all_tables()
@@ -447,7 +447,7 @@ def test_a_version_1_ledger_is_upgraded_in_place(seeded, db) -> None:
     con.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     con.commit()
     con.close()
-    assert Rubric.__tablename__ == "rubric"
+    assert RubricVersion.__tablename__ == "rubric"
 
     result = seeded("status", "--as-of", "2012-05-10", "-f", "json")
     assert result.exit_code == 0, result.stderr

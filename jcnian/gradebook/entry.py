@@ -18,8 +18,7 @@ from sqlmodel import Session, select
 
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook.reads import current_rubric, lookup_branch, remember_rubric, rubric_row
-from jcnian.gradebook.tables import Ballot, Deduction, Score, Veto
-from jcnian.gradebook.tables import Rubric as RubricRow
+from jcnian.gradebook.tables import Ballot, Deduction, RubricVersion, Score, Veto
 from jcnian.grading import (
     Rubric,
     check_ballot_form,
@@ -51,7 +50,7 @@ def set_rubric(session: Session, content: str, origin: str) -> RubricChange:
     row = rubric_row(session)
     if row.content == content:
         return RubricChange(rubric, False, [])
-    new = RubricRow(campaign_id=row.campaign_id, content=content)
+    new = RubricVersion(campaign_id=row.campaign_id, content=content)
     session.add(new)
     session.flush()
     remember_rubric(session, new.id, rubric)  # type: ignore[arg-type]

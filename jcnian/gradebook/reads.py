@@ -19,9 +19,9 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
+from jcnian.data_files import default_rubric_text
 from jcnian.errors import InvalidInput, NotFound
-from jcnian.gradebook.tables import Ballot, GradeEvent, Veto
-from jcnian.gradebook.tables import Rubric as RubricRow
+from jcnian.gradebook.tables import Ballot, GradeEvent, RubricVersion, Veto
 from jcnian.gradebook.totals import present_parts, weighted_totals
 from jcnian.grading import (
     MIDDLE_BAND,
@@ -42,7 +42,6 @@ from jcnian.grading import (
 from jcnian.ledger import current_campaign, find_branch
 from jcnian.models import Branch, Category
 from jcnian.ranking import Tie, backward_count, backward_cut, forced_bands
-from jcnian.seed import data_dir
 
 FINAL_STEPS = ("final", "changed", "regraded")
 _RUBRIC_KEY = "jcnian.rubric"  # session.info: (row id, parsed rubric) of the rubric in force
@@ -51,18 +50,16 @@ _RUBRIC_KEY = "jcnian.rubric"  # session.info: (row id, parsed rubric) of the ru
 # --- rubric ---------------------------------------------------------------------------
 
 
-def default_rubric_text() -> str:
-    return (data_dir() / "rubric.toml").read_text(encoding="utf-8")
-
-
-def rubric_row(session: Session) -> RubricRow:
+def rubric_row(session: Session) -> RubricVersion:
     """The ledger's newest rubric row; the shipped default is stored on first use."""
     campaign = current_campaign(session)
     row = session.exec(
-        select(RubricRow).where(RubricRow.campaign_id == campaign.id).order_by(RubricRow.id.desc())  # type: ignore[union-attr]
+        select(RubricVersion)
+        .where(RubricVersion.campaign_id == campaign.id)
+        .order_by(RubricVersion.id.desc())  # type: ignore[union-attr]
     ).first()
     if row is None:
-        row = RubricRow(campaign_id=campaign.id, content=default_rubric_text())  # type: ignore[arg-type]
+        row = RubricVersion(campaign_id=campaign.id, content=default_rubric_text())  # type: ignore[arg-type]
         session.add(row)
         session.flush()
     return row

@@ -8,13 +8,14 @@ from sqlmodel import Field, SQLModel
 from jcnian.models import utc_now
 
 
-class Rubric(SQLModel, table=True):
-    """The rubric a ledger is graded with, kept as the TOML text it was set from.
+class RubricVersion(SQLModel, table=True):
+    """One version of the rubric a ledger is graded with, kept as the TOML text it was set from.
 
     The newest row is in force; older rows stay so that a grade can be traced to the
-    rubric that produced it.
+    rubric that produced it. The parsed rubric is jcnian.grading.Rubric.
     """
 
+    __tablename__ = "rubric"  # the table's name since the first release
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
     content: str

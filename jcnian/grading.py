@@ -10,13 +10,15 @@ remainders such as 0.6 and 0.6, which floats would split by representation error
 import math
 import tomllib
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from jcnian.errors import InvalidInput
+from jcnian.problems import Problem
 
 
 class Grade(StrEnum):
@@ -109,16 +111,20 @@ def band_of(grade: Grade) -> str:
 
 @dataclass(frozen=True)
 class Rubric:
-    """评分办法. ``sources`` holds weights normalised to sum 1; ``raw_weights`` as written."""
+    """评分办法. ``sources`` holds weights normalised to sum 1; ``raw_weights`` as written.
 
-    indicators: dict[str, float]
-    sources: dict[str, float]
-    raw_weights: dict[str, float]
-    thresholds: dict[Grade, float]
+    Immutable, mappings included (read-only views), because the rubric in force is parsed
+    once and shared by everything in the session (jcnian.gradebook.reads.current_rubric).
+    """
+
+    indicators: Mapping[str, float]
+    sources: Mapping[str, float]
+    raw_weights: Mapping[str, float]
+    thresholds: Mapping[Grade, float]
     satisfaction_min: Fraction
     satisfaction_cap: Grade
     vetoes: tuple[str, ...]
-    quota: dict[str, Fraction]
+    quota: Mapping[str, Fraction]
     tolerance: Fraction
     backward_category: str
     backward_ratio: Fraction
@@ -129,15 +135,17 @@ class Rubric:
         return sum(self.indicators.values())
 
 
-_TABLES = {
-    "indicators",
-    "sources",
-    "thresholds",
-    "satisfaction",
-    "veto",
-    "quota",
-    "backward",
-}
+# Optional settings of each table, in the order a message lists them, with their defaults.
+_SETTINGS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        "satisfaction": MappingProxyType({"minimum": 0.9, "cap": "一般"}),
+        "veto": MappingProxyType({"conditions": ()}),
+        "quota": MappingProxyType({"shares": MappingProxyType({}), "tolerance": 0.05}),
+        "backward": MappingProxyType({"category": "农村", "ratio": 0.1}),
+    }
+)
+_TABLES = {"indicators", "sources", "thresholds", *_SETTINGS}
+_NEEDED_THRESHOLDS = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE)
 
 
 def _number(value: Any) -> Fraction | None:
@@ -149,46 +157,247 @@ def _number(value: Any) -> Fraction | None:
     return Fraction(str(value))
 
 
-def _table(doc: Mapping[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
+def _section(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A table of the rubric; empty when absent or not a table (a check names that)."""
     value = doc.get(key)
-    if value is None:
-        problems.append(f"缺少 [{key}] 表。")
-        return {}
-    if not isinstance(value, dict):
-        problems.append(f"[{key}] 应为一个表。")
-        return {}
-    return value
+    return value if isinstance(value, dict) else {}
 
 
-def _unknown(table: Mapping[str, Any], name: str, allowed: Collection[str], problems: list[str]) -> None:
-    for key in table:
-        if key not in allowed:
-            problems.append(f"[{name}] 中的“{key}”无法识别，应为 {'、'.join(allowed)} 之一。")
+def _setting(doc: Mapping[str, Any], table: str, key: str) -> Any:
+    """An optional setting as written, or its default."""
+    return _section(doc, table).get(key, _SETTINGS[table][key])
 
 
-def _points_table(doc: Mapping[str, Any], name: str, label: str, problems: list[str]) -> dict[str, Fraction]:
+def _points(doc: Mapping[str, Any], name: str) -> dict[str, Fraction]:
+    """The usable entries of a points table (indicators or sources): positive, named."""
     out: dict[str, Fraction] = {}
-    for key, raw in _table(doc, name, problems).items():
+    for key, raw in _section(doc, name).items():
         value = _number(raw)
-        if value is None or value <= 0:
-            problems.append(f"[{name}] {key} = {raw!r}：{label}应为正数。")
-            continue
-        if not _strip(key):
-            problems.append(f"[{name}] 中有空名称。")
-            continue
-        out[_strip(key)] = value
-    if not out and not any(p.startswith(f"缺少 [{name}]") for p in problems):
-        problems.append(f"[{name}] 至少要有一项。")
+        if value is not None and value > 0 and _strip(key):
+            out[_strip(key)] = value
     return out
 
 
-def _ratio(raw: Any, where: str, problems: list[str], *, low_open: bool = False) -> Fraction:
+def _ratio(raw: Any, *, low_open: bool = False) -> Fraction | None:
+    """A share or rate in [0, 1] (in (0, 1] with ``low_open``); None when it is not one."""
     value = _number(raw)
     if value is None or value < 0 or value > 1 or (low_open and value == 0):
-        bound = "大于 0 且不超过 1" if low_open else "在 0 到 1 之间"
-        problems.append(f"{where} = {raw!r}：应为{bound}的小数。")
-        return Fraction(0)
+        return None
     return value
+
+
+# --- rubric checks --------------------------------------------------------------------
+# Each check looks at the parsed TOML document and returns what is wrong with one part of
+# it; parse_rubric runs every check in RUBRIC_CHECKS and builds a rubric only when none
+# finds a problem. A check never stops at the first problem.
+
+RubricCheck = Callable[[Mapping[str, Any]], list[Problem]]
+
+
+def _problem(message: str) -> Problem:
+    """A rubric problem: the error listing it names the rubric, the message its table."""
+    return Problem(None, message)
+
+
+def _table_problems(doc: Mapping[str, Any], key: str) -> list[Problem]:
+    value = doc.get(key)
+    if value is None:
+        return [_problem(f"缺少 [{key}] 表。")]
+    if not isinstance(value, dict):
+        return [_problem(f"[{key}] 应为一个表。")]
+    return []
+
+
+def _unknown(table: Mapping[str, Any], name: str, allowed: Collection[str]) -> list[Problem]:
+    return [
+        _problem(f"[{name}] 中的“{key}”无法识别，应为 {'、'.join(allowed)} 之一。")
+        for key in table
+        if key not in allowed
+    ]
+
+
+def _setting_problems(doc: Mapping[str, Any], table: str) -> list[Problem]:
+    """An optional-settings table: present, a table, and nothing but its settings."""
+    return _table_problems(doc, table) + _unknown(_section(doc, table), table, tuple(_SETTINGS[table]))
+
+
+def _ratio_problems(raw: Any, where: str, *, low_open: bool = False) -> list[Problem]:
+    if _ratio(raw, low_open=low_open) is not None:
+        return []
+    bound = "大于 0 且不超过 1" if low_open else "在 0 到 1 之间"
+    return [_problem(f"{where} = {raw!r}：应为{bound}的小数。")]
+
+
+def _points_problems(doc: Mapping[str, Any], name: str, label: str) -> list[Problem]:
+    problems = _table_problems(doc, name)
+    for key, raw in _section(doc, name).items():
+        value = _number(raw)
+        if value is None or value <= 0:
+            problems.append(_problem(f"[{name}] {key} = {raw!r}：{label}应为正数。"))
+        elif not _strip(key):
+            problems.append(_problem(f"[{name}] 中有空名称。"))
+    if not _points(doc, name) and name in doc:
+        problems.append(_problem(f"[{name}] 至少要有一项。"))
+    return problems
+
+
+def check_tables(doc: Mapping[str, Any]) -> list[Problem]:
+    """No table the rubric does not know."""
+    return [
+        _problem(f"无法识别的表 [{key}]，应为 {'、'.join(sorted(_TABLES))} 之一。")
+        for key in doc
+        if key not in _TABLES
+    ]
+
+
+def check_indicators(doc: Mapping[str, Any]) -> list[Problem]:
+    """Indicators with positive full marks, 100 in all."""
+    problems = _points_problems(doc, "indicators", "满分")
+    indicators = _points(doc, "indicators")
+    if indicators and sum(indicators.values()) != 100:
+        problems.append(
+            _problem(f"[indicators] 各项满分合计为 {float(sum(indicators.values())):g}，应为 100。")
+        )
+    return problems
+
+
+def check_sources(doc: Mapping[str, Any]) -> list[Problem]:
+    """Evaluation sources with positive weights (normalised later, so any sum will do)."""
+    return _points_problems(doc, "sources", "权重")
+
+
+def _threshold_grade(key: str) -> Grade | None:
+    try:
+        return parse_grade(key)
+    except InvalidInput:
+        return None
+
+
+def check_thresholds(doc: Mapping[str, Any]) -> list[Problem]:
+    """A score line for 好, 较好 and 一般, each in (0, 100], falling in that order."""
+    problems = _table_problems(doc, "thresholds")
+    written = _section(doc, "thresholds")
+    lines: dict[Grade, float] = {}
+    for key, raw in written.items():
+        grade = _threshold_grade(key)
+        value = _number(raw)
+        if grade is None:
+            problems.append(_problem(f"[thresholds] 中的“{key}”不是等级。"))
+        elif grade is Grade.POOR:
+            problems.append(_problem("[thresholds] 不需要“较差”：低于“一般”分数线的即为较差。"))
+        elif value is None or not 0 < value <= 100:
+            problems.append(_problem(f"[thresholds] {key} = {raw!r}：分数线应在 0 到 100 之间。"))
+        else:
+            lines[grade] = float(value)
+    if written and all(g in lines for g in _NEEDED_THRESHOLDS):
+        good, fair, avg = (lines[g] for g in _NEEDED_THRESHOLDS)
+        if not good > fair > avg:
+            problems.append(_problem("[thresholds] 分数线应依次降低：好 > 较好 > 一般。"))
+    elif written:
+        absent = [g.value for g in _NEEDED_THRESHOLDS if g not in lines]
+        problems.append(_problem(f"[thresholds] 缺少 {'、'.join(absent)} 的分数线。"))
+    return problems
+
+
+def check_satisfaction(doc: Mapping[str, Any]) -> list[Problem]:
+    """The satisfaction minimum is a rate; the cap is a grade below 好."""
+    problems = _setting_problems(doc, "satisfaction")
+    problems += _ratio_problems(_setting(doc, "satisfaction", "minimum"), "[satisfaction] minimum")
+    cap = _setting(doc, "satisfaction", "cap")
+    try:
+        if parse_grade(cap) is Grade.GOOD:
+            problems.append(_problem("[satisfaction] cap 不能是“好”。"))
+    except InvalidInput:
+        problems.append(_problem(f"[satisfaction] cap = {cap!r}：应为等级。"))
+    return problems
+
+
+def check_veto(doc: Mapping[str, Any]) -> list[Problem]:
+    """Veto conditions are a list of distinct non-empty texts."""
+    problems = _setting_problems(doc, "veto")
+    conditions = _setting(doc, "veto", "conditions")
+    if not isinstance(conditions, list | tuple):
+        return [*problems, _problem("[veto] conditions 应为文字列表。")]
+    seen: set[str] = set()
+    for item in conditions:
+        if not isinstance(item, str) or not item.strip():
+            problems.append(_problem(f"[veto] conditions 中的 {item!r} 应为非空文字。"))
+        elif item.strip() in seen:
+            problems.append(_problem(f"[veto] conditions 中“{item.strip()}”重复。"))
+        else:
+            seen.add(item.strip())
+    return problems
+
+
+def check_quota(doc: Mapping[str, Any]) -> list[Problem]:
+    """A tolerance, and a share for each of the three bands, summing to 1."""
+    problems = _setting_problems(doc, "quota")
+    problems += _ratio_problems(_setting(doc, "quota", "tolerance"), "[quota] tolerance")
+    shares_raw = _setting(doc, "quota", "shares")
+    if not isinstance(shares_raw, Mapping):
+        problems.append(_problem("[quota.shares] 应为一个表。"))
+        shares_raw = {}
+    problems += _unknown(shares_raw, "quota.shares", BANDS)
+    shares: dict[str, Fraction] = {}
+    for band in BANDS:
+        if band not in shares_raw:
+            problems.append(_problem(f"[quota.shares] 缺少“{band}”的比例。"))
+            continue
+        problems += _ratio_problems(shares_raw[band], f"[quota.shares] {band}")
+        shares[band] = _ratio(shares_raw[band]) or Fraction(0)
+    if len(shares) == len(BANDS) and sum(shares.values()) != 1:
+        problems.append(_problem(f"[quota.shares] 三档比例合计为 {float(sum(shares.values())):g}，应为 1。"))
+    return problems
+
+
+def check_backward(doc: Mapping[str, Any]) -> list[Problem]:
+    """倒排: a category name and a ratio above 0."""
+    problems = _setting_problems(doc, "backward")
+    category = _setting(doc, "backward", "category")
+    if not isinstance(category, str) or not category.strip():
+        problems.append(_problem("[backward] category 应为分类名称，如 农村。"))
+    problems += _ratio_problems(_setting(doc, "backward", "ratio"), "[backward] ratio", low_open=True)
+    return problems
+
+
+RUBRIC_CHECKS: tuple[RubricCheck, ...] = (
+    check_tables,
+    check_indicators,
+    check_sources,
+    check_thresholds,
+    check_satisfaction,
+    check_veto,
+    check_quota,
+    check_backward,
+)
+
+
+def rubric_problems(doc: Mapping[str, Any]) -> list[Problem]:
+    """Every problem of a rubric document, check by check in RUBRIC_CHECKS order."""
+    return [problem for check in RUBRIC_CHECKS for problem in check(doc)]
+
+
+def _build(doc: Mapping[str, Any], text: str) -> Rubric:
+    """The rubric of a document every check has passed."""
+    weights = _points(doc, "sources")
+    total_weight = sum(weights.values())
+    shares = _setting(doc, "quota", "shares")
+    return Rubric(
+        indicators=MappingProxyType({k: float(v) for k, v in _points(doc, "indicators").items()}),
+        sources=MappingProxyType({k: float(v / total_weight) for k, v in weights.items()}),
+        raw_weights=MappingProxyType({k: float(v) for k, v in weights.items()}),
+        thresholds=MappingProxyType(
+            {parse_grade(k): float(_number(v)) for k, v in _section(doc, "thresholds").items()}  # type: ignore[arg-type]
+        ),
+        satisfaction_min=_number(_setting(doc, "satisfaction", "minimum")),  # type: ignore[arg-type]
+        satisfaction_cap=parse_grade(_setting(doc, "satisfaction", "cap")),
+        vetoes=tuple(item.strip() for item in _setting(doc, "veto", "conditions")),
+        quota=MappingProxyType({band: _number(shares[band]) for band in BANDS}),  # type: ignore[misc]
+        tolerance=_number(_setting(doc, "quota", "tolerance")),  # type: ignore[arg-type]
+        backward_category=_setting(doc, "backward", "category").strip(),
+        backward_ratio=_number(_setting(doc, "backward", "ratio")),  # type: ignore[arg-type]
+        text=text,
+    )
 
 
 def parse_rubric(text: str, origin: str = "评分办法") -> Rubric:
@@ -197,109 +406,10 @@ def parse_rubric(text: str, origin: str = "评分办法") -> Rubric:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"{origin} 不是有效的 TOML 文件：{exc}。") from None
-    problems: list[str] = []
-    for key in doc:
-        if key not in _TABLES:
-            problems.append(f"无法识别的表 [{key}]，应为 {'、'.join(sorted(_TABLES))} 之一。")
-
-    indicators = _points_table(doc, "indicators", "满分", problems)
-    if indicators and sum(indicators.values()) != 100:
-        problems.append(f"[indicators] 各项满分合计为 {float(sum(indicators.values())):g}，应为 100。")
-    weights = _points_table(doc, "sources", "权重", problems)
-
-    thresholds: dict[Grade, float] = {}
-    raw_thresholds = _table(doc, "thresholds", problems)
-    for key, raw in raw_thresholds.items():
-        try:
-            grade = parse_grade(key)
-        except InvalidInput:
-            problems.append(f"[thresholds] 中的“{key}”不是等级。")
-            continue
-        if grade is Grade.POOR:
-            problems.append("[thresholds] 不需要“较差”：低于“一般”分数线的即为较差。")
-            continue
-        value = _number(raw)
-        if value is None or not 0 < value <= 100:
-            problems.append(f"[thresholds] {key} = {raw!r}：分数线应在 0 到 100 之间。")
-            continue
-        thresholds[grade] = float(value)
-    needed = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE)
-    if raw_thresholds and all(g in thresholds for g in needed):
-        good, fair, avg = (thresholds[g] for g in needed)
-        if not good > fair > avg:
-            problems.append("[thresholds] 分数线应依次降低：好 > 较好 > 一般。")
-    elif raw_thresholds:
-        absent = [g.value for g in needed if g not in thresholds]
-        problems.append(f"[thresholds] 缺少 {'、'.join(absent)} 的分数线。")
-
-    satisfaction = _table(doc, "satisfaction", problems)
-    _unknown(satisfaction, "satisfaction", ("minimum", "cap"), problems)
-    sat_min = _ratio(satisfaction.get("minimum", 0.9), "[satisfaction] minimum", problems)
-    cap = Grade.AVERAGE
-    try:
-        cap = parse_grade(satisfaction.get("cap", "一般"))
-        if cap is Grade.GOOD:
-            problems.append("[satisfaction] cap 不能是“好”。")
-    except InvalidInput:
-        problems.append(f"[satisfaction] cap = {satisfaction.get('cap')!r}：应为等级。")
-
-    veto = _table(doc, "veto", problems)
-    _unknown(veto, "veto", ("conditions",), problems)
-    conditions = veto.get("conditions", [])
-    vetoes: list[str] = []
-    if not isinstance(conditions, list):
-        problems.append("[veto] conditions 应为文字列表。")
-    else:
-        for item in conditions:
-            if not isinstance(item, str) or not item.strip():
-                problems.append(f"[veto] conditions 中的 {item!r} 应为非空文字。")
-            elif item.strip() in vetoes:
-                problems.append(f"[veto] conditions 中“{item.strip()}”重复。")
-            else:
-                vetoes.append(item.strip())
-
-    quota_table = _table(doc, "quota", problems)
-    _unknown(quota_table, "quota", ("shares", "tolerance"), problems)
-    tolerance = _ratio(quota_table.get("tolerance", 0.05), "[quota] tolerance", problems)
-    shares_raw = quota_table.get("shares", {})
-    shares: dict[str, Fraction] = {}
-    if not isinstance(shares_raw, dict):
-        problems.append("[quota.shares] 应为一个表。")
-        shares_raw = {}
-    _unknown(shares_raw, "quota.shares", BANDS, problems)
-    for band in BANDS:
-        if band not in shares_raw:
-            problems.append(f"[quota.shares] 缺少“{band}”的比例。")
-            continue
-        shares[band] = _ratio(shares_raw[band], f"[quota.shares] {band}", problems)
-    if len(shares) == len(BANDS) and sum(shares.values()) != 1:
-        problems.append(f"[quota.shares] 三档比例合计为 {float(sum(shares.values())):g}，应为 1。")
-
-    backward = _table(doc, "backward", problems)
-    _unknown(backward, "backward", ("category", "ratio"), problems)
-    category = backward.get("category", "农村")
-    if not isinstance(category, str) or not category.strip():
-        problems.append("[backward] category 应为分类名称，如 农村。")
-        category = "农村"
-    ratio = _ratio(backward.get("ratio", 0.1), "[backward] ratio", problems, low_open=True)
-
+    problems = rubric_problems(doc)
     if problems:
-        raise InvalidInput(f"{origin} 有 {len(problems)} 处错误，未作任何改动：", problems)
-    total_weight = sum(weights.values())
-    return Rubric(
-        indicators={k: float(v) for k, v in indicators.items()},
-        sources={k: float(v / total_weight) for k, v in weights.items()},
-        raw_weights={k: float(v) for k, v in weights.items()},
-        thresholds=thresholds,
-        satisfaction_min=sat_min,
-        satisfaction_cap=cap,
-        vetoes=tuple(vetoes),
-        quota=shares,
-        tolerance=tolerance,
-        backward_category=category.strip(),
-        backward_ratio=ratio,
-        text=text,
-    )
+        raise InvalidInput(f"{origin} 有 {len(problems)} 处错误，未作任何改动：", [str(p) for p in problems])
+    return _build(doc, text)
 
 
 # --- scores ---------------------------------------------------------------------------

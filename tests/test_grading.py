@@ -317,3 +317,17 @@ def test_backward_ties_at_the_cut_are_included_and_marked() -> None:
 def test_backward_uses_the_whole_category_for_the_count() -> None:
     entries = [(i, float(50 + i)) for i in range(10)]
     assert len(backward_cut(entries, Fraction(1, 10), population=16)) == 2
+
+
+def test_each_rubric_check_returns_problems_and_the_default_has_none() -> None:
+    import tomllib
+
+    from jcnian.grading import RUBRIC_CHECKS, check_indicators, rubric_problems
+    from jcnian.problems import Problem
+
+    doc = tomllib.loads(default_rubric_text())
+    assert rubric_problems(doc) == []
+    assert all(check(doc) == [] for check in RUBRIC_CHECKS)
+    doc["indicators"]["工作业绩"] = 15
+    assert check_indicators(doc) == [Problem(None, "[indicators] 各项满分合计为 95，应为 100。")]
+    assert [str(p) for p in rubric_problems(doc)] == ["[indicators] 各项满分合计为 95，应为 100。"]

@@ -76,7 +76,7 @@ def _orphans(session: Session, rubric: Rubric) -> list[str]:
 def rubric_as_dict(rubric: Rubric) -> dict[str, object]:
     """The rubric as plain data, for ``grade rubric show --format json``."""
     return {
-        "indicators": rubric.indicators,
+        "indicators": dict(rubric.indicators),
         "sources": {s: {"weight": rubric.raw_weights[s], "share": w} for s, w in rubric.sources.items()},
         "thresholds": {g.value: v for g, v in rubric.thresholds.items()},
         "satisfaction": {"minimum": float(rubric.satisfaction_min), "cap": rubric.satisfaction_cap.value},

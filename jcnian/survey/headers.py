@@ -18,8 +18,9 @@ from typing import Any
 
 from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS
 from jcnian.names import normalise
+from jcnian.problems import Problem, column_letter
 from jcnian.survey.cells import cell_text
-from jcnian.survey.problems import Problem, Problems, column_letter
+from jcnian.survey.problems import Problems
 
 LAYOUT_LABELS = {
     "long": "长表（每行一项得分）",

@@ -7,38 +7,9 @@ the spreadsheet numbers it (row 1 is the file's first line) and the column as it
 
 from dataclasses import dataclass, field
 
+from jcnian.problems import Problem
+
 MAX_PROBLEMS = 1000  # kept in full; beyond this only counted, so a wholly wrong file stays readable
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA: the column as the spreadsheet labels it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file, located as the spreadsheet shows it."""
-
-    file: str
-    message: str
-    row: int | None = None
-    col: int | None = None  # 0-based; shown as a letter
-    header: str | None = None
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return f"{self.file}：{self.message}"
-        where = f"{self.file}:{self.row}"
-        if self.col is not None:
-            where += f":{column_letter(self.col)}"
-            if self.header:
-                where += f"（{self.header}）"
-        return f"{where}：{self.message}"
 
 
 @dataclass

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from jcnian.problems import Problem
 from jcnian.survey.cells import cell_text
 from jcnian.survey.headers import HEADER_SCAN_ROWS, find_header, recognise_layout, roles_in, sub_header
-from jcnian.survey.problems import Problem, Problems, ReadError
+from jcnian.survey.problems import Problems, ReadError
 from jcnian.survey.records import SurveyFile
 from jcnian.survey.sheets import Sheet, text_sheet, xls_sheet, xlsx_sheet
 from jcnian.survey.sniff import (

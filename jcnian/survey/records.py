@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS, parse_ballot_option
 from jcnian.names import normalise
+from jcnian.problems import Problem
 from jcnian.survey.cells import (
     BadNumber,
     cell_text,
@@ -32,7 +33,7 @@ from jcnian.survey.headers import (
     header_key,
     option_of,
 )
-from jcnian.survey.problems import Problem, Problems
+from jcnian.survey.problems import Problems
 from jcnian.survey.sheets import RawRows, Sheet, SpanningRow
 from jcnian.survey.sniff import ENCODING_LABELS
 

@@ -15,10 +15,10 @@ from sqlalchemy import Integer, Table, and_, delete, exists, func, insert, liter
 
 from jcnian import models
 from jcnian.gradebook.tables import Deduction, Score, SurveyImport
+from jcnian.problems import column_letter
 from jcnian.survey.cells import fmt_number
 from jcnian.survey.context import FileReport, ImportContext, report_for
 from jcnian.survey.log import record_import
-from jcnian.survey.problems import column_letter
 from jcnian.survey.records import SurveyFile
 from jcnian.survey.staging import PAIRS, STAGE, insert_sql, repeated_keys, same_key, staging_tables
 

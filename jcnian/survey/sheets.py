@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from jcnian.problems import Problem
 from jcnian.survey.headers import HEADER_SCAN_ROWS, has_header
-from jcnian.survey.problems import Problem, Problems, ReadError
+from jcnian.survey.problems import Problems, ReadError
 from jcnian.survey.sniff import CHUNK, ENCODING_LABELS
 
 RawRows = Iterator[tuple[int, Sequence[Any]]]

@@ -1,25 +1,69 @@
-"""The one database module: where the ledger lives, how it is opened and migrated.
+"""The one database module: where the ledger lives, how it is opened, locked and migrated.
 
 A plain path means an SQLite file (the clerk's default, ``jcnian.db`` in the working
 folder); anything with ``://`` is handed to SQLAlchemy as is, so the city department can
 point the same tool at a shared PostgreSQL ledger.
+
+Concurrency, in one place: every command runs in one transaction (``transaction``), either a
+write or a read. A write takes the ledger's write lock *before its first read*, so what it
+reads is what it changes and two clerks' writes are serialised, never interleaved: SQLite
+begins it with ``BEGIN IMMEDIATE``, PostgreSQL with a transaction-level advisory lock. A
+read begins a plain (deferred) transaction, so every query of a report sees one snapshot
+(WAL lets it run beside a writer). Waiting for the lock is bounded by the busy timeout
+(``JCNIAN_BUSY_TIMEOUT`` seconds, default 30). The driver's own transaction handling is
+switched off (pysqlite would begin only before the first INSERT, after the reads).
+
+Faults of the storage (busy past the timeout, disk full, read-only file or folder, a damaged
+file, a number too large to store) become ``jcnian.errors.LedgerFault``s with a Chinese
+sentence; the transaction is rolled back whole, so the ledger is as it was.
 """
 
+import errno
+import math
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
 from jcnian import models
-from jcnian.errors import LedgerNotFound, SchemaError
+from jcnian.errors import (
+    Conflict,
+    CorruptLedger,
+    DiskFull,
+    InvalidInput,
+    JcnianError,
+    LedgerBusy,
+    LedgerFault,
+    LedgerNotFound,
+    ReadOnlyLedger,
+    SchemaError,
+)
 
 DEFAULT_DB = "jcnian.db"
 ENV_VAR = "JCNIAN_DB"
-BUSY_TIMEOUT_MS = 10_000
+BUSY_ENV = "JCNIAN_BUSY_TIMEOUT"
+BUSY_TIMEOUT_MS = 30_000  # the default; JCNIAN_BUSY_TIMEOUT (seconds) replaces it
+# A write first waits this long in silence; then the caller's ``on_wait`` is told (the CLI
+# says that it is waiting) and the rest of the busy timeout is waited.
+QUIET_WAIT_MS = 300
+# PRAGMA quick_check reads every page (about 25 ms for 10 MB here); it runs before each
+# write on a ledger up to this size, so a damaged file is refused before it is written to.
+QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
+# Execution options a transaction carries to the ``begin`` event.
+WRITE = "jcnian_write"
+ON_WAIT = "jcnian_on_wait"
+# The key of the PostgreSQL advisory lock every jcnian writer takes ("jcni").
+PG_WRITE_LOCK = 0x6A636E69
+SQLITE_SIDE_FILES = ("-wal", "-shm")
+
+
+# --- migrations -------------------------------------------------------------------------
 
 
 def _to_v2(session: Session) -> None:
@@ -43,10 +87,85 @@ def _to_v2(session: Session) -> None:
     )
 
 
+def _to_v3(session: Session) -> None:
+    """Version 3 keeps in the schema what must exist once.
+
+    A grade event takes a numbered place in its branch's history (``seq``, unique per
+    branch), so two writers that read the same history cannot both append to it; the same
+    repeated event next to itself (what two computes at once used to write) is removed
+    first. An import log entry names the campaign's newest import when it was written
+    (``follows``), unique with the file's hash, so one file is not logged twice on top of
+    the same ledger (a --replace later, or a re-import after a change, follows another
+    entry and is logged again, as it should be). Every campaign gets its stored rubric now,
+    so that no read ever has to store the default on first use.
+    """
+    bind = session.get_bind()
+    events = {c["name"] for c in inspect(bind).get_columns("grade_event")}
+    if "seq" not in events:
+        session.execute(text("ALTER TABLE grade_event ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"))
+    same = " AND ".join(
+        f"(later.{c} = earlier.{c} OR (later.{c} IS NULL AND earlier.{c} IS NULL))"
+        for c in ('"step"', '"grade"', '"score"', '"on"', '"reason"', '"override"', '"by"', '"rubric_id"')
+    )
+    session.execute(
+        text(
+            "DELETE FROM grade_event WHERE id IN (SELECT later.id FROM grade_event AS later "
+            "JOIN grade_event AS earlier ON earlier.branch_id = later.branch_id AND earlier.id = "
+            "(SELECT MAX(id) FROM grade_event AS e WHERE e.branch_id = later.branch_id AND e.id < later.id) "
+            f"WHERE {same})"
+        )
+    )
+    session.execute(
+        text(
+            "UPDATE grade_event SET seq = (SELECT COUNT(*) FROM grade_event AS e "
+            "WHERE e.branch_id = grade_event.branch_id AND e.id <= grade_event.id)"
+        )
+    )
+    session.execute(
+        text("CREATE UNIQUE INDEX IF NOT EXISTS ux_grade_event_seq ON grade_event (branch_id, seq)")
+    )
+
+    imports = {c["name"] for c in inspect(bind).get_columns("survey_import")}
+    if "follows" not in imports:
+        session.execute(text("ALTER TABLE survey_import ADD COLUMN follows INTEGER NOT NULL DEFAULT 0"))
+    session.execute(
+        text(
+            "UPDATE survey_import SET follows = COALESCE((SELECT MAX(id) FROM survey_import AS s "
+            "WHERE s.campaign_id = survey_import.campaign_id AND s.id < survey_import.id), 0)"
+        )
+    )
+    session.execute(
+        text(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_survey_import_once "
+            "ON survey_import (campaign_id, sha256, follows)"
+        )
+    )
+    store_default_rubrics(session)
+
+
+def store_default_rubrics(session: Session) -> None:
+    """Store the shipped rubric for every campaign that has none stored yet."""
+    try:
+        from jcnian.data_files import default_rubric_text
+    except ImportError:  # before the data files had a module of their own
+        from jcnian.grading import default_rubric_text  # type: ignore[attr-defined,no-redef]
+
+    session.execute(
+        text(
+            "INSERT INTO rubric (campaign_id, content, set_at) SELECT id, :content, :now FROM campaign "
+            "WHERE NOT EXISTS (SELECT 1 FROM rubric WHERE rubric.campaign_id = campaign.id)"
+        ),
+        {"content": default_rubric_text(), "now": models.utc_now()},
+    )
+
+
 # version -> the step that brings a ledger from version-1 up to it. Adding a table needs
 # only a new SCHEMA_VERSION (``create_all`` creates what is missing); changing a table that
 # exists also needs a step here.
-MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2}
+MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3}
+
+
+# --- where the ledger is ----------------------------------------------------------------
 
 
 def resolve_url(db: str | None) -> str:
@@ -65,21 +184,96 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len(prefix) :])
 
 
-def _on_sqlite_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def busy_timeout_ms() -> int:
+    """How long a command waits for another program's write: ``$JCNIAN_BUSY_TIMEOUT`` seconds."""
+    raw = os.environ.get(BUSY_ENV, "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InvalidInput(f"环境变量 {BUSY_ENV} 的值“{raw}”无效，应为等待的秒数，如 30。")
+    return min(int(seconds * 1000), 2**31 - 1)
+
+
+# --- engines and transactions -----------------------------------------------------------
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any, *, busy_ms: int, immutable: bool) -> None:
+    dbapi_conn.isolation_level = None  # no implicit BEGIN: the ``begin`` event says which
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+    if not immutable:
+        with suppress(sqlite3.OperationalError):  # a read-only file keeps the mode it has
+            cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with SQLite's foreign keys on, WAL journal and a busy timeout."""
+def _begin_sqlite(conn: Any, *, busy_ms: int) -> None:
+    """BEGIN IMMEDIATE for a write (the lock before the first read), BEGIN for a read."""
+    options = conn.get_execution_options()
+    if not options.get(WRITE, True):
+        conn.exec_driver_sql("BEGIN")
+        return
+    on_wait = options.get(ON_WAIT)
+    if on_wait is None or busy_ms <= QUIET_WAIT_MS:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    raw = conn.connection.driver_connection
+    raw.execute(f"PRAGMA busy_timeout={QUIET_WAIT_MS}")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        on_wait()
+        raw.execute(f"PRAGMA busy_timeout={busy_ms - QUIET_WAIT_MS}")
+        raw.execute("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={busy_ms}")
+
+
+def _begin_postgresql(conn: Any, *, busy_ms: int) -> None:
+    """A write waits (up to the busy timeout) for the ledger's advisory lock; a read sees one snapshot."""
+    if conn.get_execution_options().get(WRITE, True):
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy_ms)}")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+    else:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+def make_engine(url: str, *, immutable: bool = False) -> Engine:
+    """An engine whose transactions lock as described above (SQLite: foreign keys on, WAL).
+
+    ``immutable`` opens an SQLite file for reading only, without the side files WAL would
+    create: the way to read a ledger in a folder this user cannot write.
+    """
+    busy_ms = busy_timeout_ms()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _on_sqlite_connect)
+        path = sqlite_path(url)
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_ms / 1000}}
+        if immutable and path is not None:
+            uri = f"{path.as_uri()}?mode=ro&immutable=1"
+            kwargs["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        engine = create_engine(url, **kwargs)
+        event.listen(
+            engine,
+            "connect",
+            lambda c, r: _on_sqlite_connect(c, r, busy_ms=busy_ms, immutable=immutable and path is not None),
+        )
+        event.listen(engine, "begin", lambda conn: _begin_sqlite(conn, busy_ms=busy_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", lambda conn: _begin_postgresql(conn, busy_ms=busy_ms))
+    return engine
+
+
+def _reading(engine: Engine) -> Engine:
+    return engine.execution_options(**{WRITE: False})
 
 
 def schema_version(session: Session) -> int | None:
@@ -94,9 +288,11 @@ def ensure_schema(engine: Engine, *, create: bool = False) -> None:
     """Bring the ledger to this program's schema: tables, migrations and version, one transaction.
 
     Without ``create`` a database that is not yet a ledger (an empty file, an empty
-    PostgreSQL database) is refused before anything is written to it.
+    PostgreSQL database) is refused before anything is written to it. The check is a read;
+    a migration is a write, which checks again under the lock (another program may have
+    migrated the ledger meanwhile).
     """
-    with Session(engine) as session:
+    with Session(_reading(engine)) as session:
         found = schema_version(session)
     if found is not None and found > models.SCHEMA_VERSION:
         raise SchemaError(
@@ -110,25 +306,53 @@ def ensure_schema(engine: Engine, *, create: bool = False) -> None:
         )
     models.load_all_tables()
     with engine.begin() as conn:
-        SQLModel.metadata.create_all(conn)
         session = Session(bind=conn)
-        for version in range((found or models.SCHEMA_VERSION) + 1, models.SCHEMA_VERSION + 1):
-            MIGRATIONS[version](session)
-        session.merge(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-        session.flush()
+        found = schema_version(session)
+        if found != models.SCHEMA_VERSION:
+            SQLModel.metadata.create_all(conn)
+            for version in range((found or models.SCHEMA_VERSION) + 1, models.SCHEMA_VERSION + 1):
+                MIGRATIONS[version](session)
+            session.merge(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+            session.flush()
         session.close()
 
 
-# SQLite's own words for a file it cannot use, as a clerk would understand them.
-_OPEN_ERRORS = {
-    "file is not a database": "这不是 SQLite 账本文件",
-    "unable to open database file": "无法打开（路径是文件夹，或没有读写权限）",
-    "database is locked": "账本正被另一个程序占用，请稍后再试",
-}
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
 
 
-def open_engine(db: str | None, *, create: bool = False) -> Engine:
-    """Open the ledger; only ``create=True`` (``jcnian init``) may bring a new file into being."""
+def _unblock_side_files(path: Path) -> None:
+    """A -wal/-shm left read-only (by a read while the ledger file was read-only) would refuse
+    every write once the file is writable again: give it the ledger file's permissions.
+
+    Only a side file this user owns is changed, only its mode, and only when the ledger
+    file and its folder are writable: nothing another program uses is moved or removed.
+    """
+    if not (path.is_file() and _writable(path) and _writable(path.parent)):
+        return
+    mode = path.stat().st_mode & 0o777
+    for suffix in SQLITE_SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        with suppress(OSError):
+            if side.is_file() and not _writable(side) and side.stat().st_uid == os.geteuid():
+                side.chmod(mode | (side.stat().st_mode & 0o777))
+
+
+def _read_without_side_files(path: Path) -> bool:
+    """A folder this user cannot write cannot take WAL's -shm: read the file as it stands.
+
+    When both side files are there SQLite can read through them, so they are used.
+    """
+    if _writable(path.parent):
+        return False
+    return not all(Path(f"{path}{suffix}").exists() for suffix in SQLITE_SIDE_FILES)
+
+
+def open_engine(db: str | None, *, create: bool = False, write: bool = True) -> Engine:
+    """Open the ledger; only ``create=True`` (``jcnian init``) may bring a new file into being.
+
+    ``write=False`` (a command that only reads) may open a ledger in a read-only folder.
+    """
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None and not create:
@@ -136,26 +360,162 @@ def open_engine(db: str | None, *, create: bool = False) -> Engine:
             raise LedgerNotFound(f"账本 {path} 不存在，请先运行 jcnian init 建立账本。")
         if path.is_file() and path.stat().st_size == 0:  # opening would write SQLite's header
             raise LedgerNotFound(f"{path} 是空文件，还不是账本，请先运行 jcnian init 建立账本。")
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    if path is not None and create and not path.parent.is_dir():
+        raise LedgerNotFound(
+            f"文件夹 {path.parent} 不存在，未建立账本；请先建立这个文件夹，或用 --db 换一个位置。"
+        )
+    immutable = False
+    if path is not None and path.is_file():
+        if write:
+            _unblock_side_files(path)
+        else:
+            immutable = _read_without_side_files(path)
+    engine = make_engine(url, immutable=immutable)
     try:
         ensure_schema(engine, create=create)
-    except DBAPIError as exc:
+    except BaseException as exc:
         engine.dispose()
-        detail = str(exc.orig) if exc.orig is not None else str(exc)
-        reason = next((zh for en, zh in _OPEN_ERRORS.items() if en in detail), detail)
-        raise LedgerNotFound(f"无法打开账本 {path or url}：{reason}。") from exc
+        fault = storage_fault(exc, path)
+        if fault is None:
+            raise
+        if isinstance(fault, LedgerFault):
+            raise fault from exc
+        raise LedgerNotFound(f"无法打开账本 {path or url}：{fault.message}") from exc
     return engine
 
 
+def _quick_check(session: Session, path: Path | None) -> None:
+    """Refuse to write to a damaged ledger (where the check is cheap: files up to 64 MB)."""
+    if path is None or not path.is_file() or path.stat().st_size > QUICK_CHECK_MAX_BYTES:
+        return
+    rows = [r[0] for r in session.connection().exec_driver_sql("PRAGMA quick_check").fetchall()]
+    if rows != ["ok"]:
+        detail = "；".join(str(r) for r in rows[:3])
+        raise CorruptLedger(
+            f"账本文件 {path} 已损坏（完整性检查未通过：{detail}），本次未作改动；"
+            "请用备份恢复，或请技术人员处理。"
+        )
+
+
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One command, one transaction: commit at the end, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+def transaction(
+    engine: Engine, *, write: bool = True, on_wait: Callable[[], None] | None = None
+) -> Iterator[Session]:
+    """One command, one transaction: commit at the end, roll back on any error.
+
+    A write holds the ledger's write lock from its first statement to the commit; a read
+    sees one snapshot throughout. ``on_wait`` is called once if a write has to wait for
+    another program's lock. A fault of the storage is raised as a ``LedgerFault`` (a number
+    too large to store as ``InvalidInput``).
+    """
+    options: dict[str, Any] = {WRITE: write}
+    if on_wait is not None:
+        options[ON_WAIT] = on_wait
+    path = sqlite_path(str(engine.url)) if engine.dialect.name == "sqlite" else None
+    with Session(engine.execution_options(**options), expire_on_commit=False) as session:
         try:
+            if write:
+                _quick_check(session, path)
             yield session
             session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        except BaseException as exc:
+            with suppress(Exception):
+                session.rollback()
+            fault = storage_fault(exc, path)
+            if fault is None:
+                raise
+            raise fault from exc
+
+
+# --- faults as a clerk reads them -------------------------------------------------------
+
+
+def _where(path: Path | None) -> str:
+    return f"账本 {path}" if path is not None else "账本"
+
+
+def _sqlite_fault(message: str, path: Path | None) -> JcnianError | None:
+    lower = message.lower()
+    timeout = busy_timeout_ms() / 1000
+    if "database is locked" in lower or "database table is locked" in lower:
+        return LedgerBusy(
+            f"账本正被另一个程序占用，请稍后再试（已等待 {timeout:g} 秒，本次未作改动；"
+            f"等待时间可用环境变量 {BUSY_ENV} 设置）。"
+        )
+    if "database or disk is full" in lower:
+        return DiskFull(f"磁盘已满，{_where(path)}未作改动；请腾出磁盘空间后再试。")
+    if "readonly" in lower or "read-only" in lower:
+        return ReadOnlyLedger(_read_only_reason(path))
+    if "malformed" in lower or "corrupt" in lower:
+        return CorruptLedger(
+            f"{_where(path)}文件已损坏（{message}），本次未作改动；请用备份恢复，或请技术人员处理。"
+        )
+    if "file is not a database" in lower:
+        return JcnianError("这不是 SQLite 账本文件。")
+    if "unable to open database file" in lower:
+        if path is not None and path.exists() and not _writable(path.parent):
+            return ReadOnlyLedger(_read_only_reason(path))
+        return JcnianError("无法打开（路径是文件夹，或没有读写权限）。")
+    if "disk i/o error" in lower:
+        return LedgerFault(f"读写{_where(path)}时磁盘出错（{message}），本次未作改动；请检查磁盘后再试。")
+    return None
+
+
+def _read_only_reason(path: Path | None) -> str:
+    if path is None:
+        return "账本是只读的，本次未作改动。"
+    if path.exists() and not _writable(path):
+        why = f"账本文件 {path} 是只读的"
+    elif not _writable(path.parent):
+        why = f"账本所在的文件夹 {path.parent} 不可写"
+    else:
+        stale = [str(Path(f"{path}{s}")) for s in SQLITE_SIDE_FILES if Path(f"{path}{s}").exists()]
+        stale = [s for s in stale if not _writable(Path(s))]
+        why = f"账本的附属文件 {'、'.join(stale)} 是只读的" if stale else f"账本 {path} 不可写"
+    return f"{why}，本次未作改动；查看、导出仍可进行，登记请换有写权限的账户或位置。"
+
+
+_PG_FAULTS = {
+    "55P03": "busy",  # lock_not_available: the advisory lock's lock_timeout
+    "40001": "busy",  # serialization_failure
+    "40P01": "busy",  # deadlock_detected
+    "53100": "full",  # disk_full
+    "25006": "readonly",  # read_only_sql_transaction
+}
+
+
+def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError | None:
+    """The Chinese error for a fault of the ledger's storage, None for anything else."""
+    if isinstance(exc, JcnianError):
+        return None
+    if isinstance(exc, OverflowError):
+        return InvalidInput(f"数值太大，超出账本能保存的范围（{exc}），本次未作改动；请核对输入的数字。")
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(exc, IntegrityError) and "unique" in str(orig).lower():
+        return Conflict("另一个程序刚刚登记了同一事项，本次未作改动；请查看账本后再试。")
+    if isinstance(orig, sqlite3.Error) and not isinstance(orig, sqlite3.IntegrityError):
+        return _sqlite_fault(str(orig), path)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    kind = _PG_FAULTS.get(code or "")
+    if kind == "busy":
+        return _sqlite_fault("database is locked", None)
+    if kind == "full":
+        return _sqlite_fault("database or disk is full", None)
+    if kind == "readonly":
+        return ReadOnlyLedger("账本是只读的，本次未作改动。")
+    return None
+
+
+def os_fault(exc: OSError, target: Path) -> JcnianError:
+    """A file the program writes (an export) could not be written, said in Chinese."""
+    reasons = {
+        errno.ENOSPC: "磁盘已满",
+        errno.EDQUOT: "超出磁盘配额",
+        errno.EACCES: "没有写权限",
+        errno.EPERM: "没有写权限",
+        errno.EROFS: "所在的文件系统是只读的",
+        errno.EIO: "磁盘读写出错",
+        errno.ENAMETOOLONG: "文件名太长",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return JcnianError(f"无法写入 {target}：{reason}，未写出任何文件。")

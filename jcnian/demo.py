@@ -23,7 +23,8 @@ from jcnian.campaign.plans import record_pledge, set_plan
 from jcnian.gradebook import entry as grade_entry
 from jcnian.gradebook import reads as gradebook
 from jcnian.gradebook import steps as grade_steps
-from jcnian.models import Branch
+from jcnian.errors import JcnianError
+from jcnian.models import Branch, Meta
 from jcnian.seed import default_seed_path, read_seed
 
 SEED = 2012
@@ -138,6 +139,7 @@ def play(session: Session, seed: int = SEED) -> DemoResult:
     """Seed the ledger, play the four phases, and gather what the demo prints."""
     rng = random.Random(seed)
     init = ledger_domain.init_ledger(session, TOWN, YEAR, read_seed(default_seed_path()))
+    mark_as_demo(session)
     branches = ledger_domain.list_branches(session)
     _mobilise(session, rng, branches)
     _classify(session, rng, branches)
@@ -374,10 +376,24 @@ def _accept(
         acceptance.decide(session, name, passed=True, on=date(2012, 9, 27), grade=order[min(rank + 1, 3)])
 
 
+DEMO_MARK = "made_by"  # Meta key; its value says the demo made this ledger
+DEMO_MARK_VALUE = "jcnian demo"
+
+
+def mark_as_demo(session: Session) -> None:
+    """Note in the ledger that the demo made it: the only ledger ``--fresh`` may empty."""
+    session.merge(Meta(key=DEMO_MARK, value=DEMO_MARK_VALUE))
+
+
 def prepare_ledger(target: str | None, fresh: bool) -> None:
-    """Make sure the demo plays on an empty ledger: refuse one that holds a campaign, or
-    wipe it first when ``fresh`` says so (a SQLite file and its journals are deleted, any
-    other database has its tables dropped)."""
+    """Make sure the demo plays on an empty ledger, and never destroys what it did not make.
+
+    No file, an empty file, or a database without a campaign: the demo may play there. A
+    ledger the demo made (``mark_as_demo``) is refused, or emptied first when ``fresh``
+    says so (a SQLite file and its journals are deleted, any other database has its tables
+    dropped). A ledger with a clerk's data, or a file that is not a ledger, is refused with
+    the reason whatever the flags.
+    """
     from sqlalchemy import inspect
     from sqlmodel import SQLModel
 
@@ -387,23 +403,36 @@ def prepare_ledger(target: str | None, fresh: bool) -> None:
 
     url = db.resolve_url(target)
     path = db.sqlite_path(url)
-    if path is not None and not path.exists():
+    if path is not None and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         return
+    where = path or url
+    elsewhere = "请用 --db 另选一个文件（如 --db demo.db）"
     engine = db.make_engine(url)
     try:
-        with Session(engine) as session:
-            has_data = (
-                inspect(engine).has_table("campaign") and session.exec(select(Campaign)).first() is not None
-            )
+        try:
+            with db.transaction(engine, write=False) as session:
+                tables = inspect(session.connection())
+                has_data = tables.has_table("campaign") and session.exec(select(Campaign)).first() is not None
+                mark = session.get(Meta, DEMO_MARK) if tables.has_table("meta") else None
+        except JcnianError as exc:
+            raise Conflict(
+                f"{where} 不是演示账本（{exc.message.rstrip('。')}），演示不会改动它；{elsewhere}。"
+            ) from exc
         if not has_data:
             return
-        where = path or url
+        if mark is None or mark.value != DEMO_MARK_VALUE:
+            raise Conflict(
+                f"账本 {where} 里是组织办录入的数据，不是演示生成的：演示不会改动它，加 --fresh 也不会清空。"
+                f"{elsewhere}。"
+            )
         if not fresh:
             raise Conflict(
-                f"账本 {where} 里已有数据，演示需要一个新账本：请用 --db 换一个文件（如 --db demo.db），"
-                "或加 --fresh 清空这个账本后重来（不可撤销）。"
+                f"账本 {where} 里已有上次演示的数据：加 --fresh 清空后重新演示，或{elsewhere[1:]}。"
             )
         if path is None:
+            from jcnian.models import load_all_tables
+
+            load_all_tables()
             SQLModel.metadata.drop_all(engine)
     finally:
         engine.dispose()

@@ -46,3 +46,24 @@ class InvalidInput(JcnianError):
 
 class GateError(JcnianError):
     """A step was taken out of order; ``--override REASON`` lets the committee proceed."""
+
+
+class LedgerFault(JcnianError):
+    """The ledger's storage refused the command (busy, full, read-only, damaged); nothing was
+    changed: the command's transaction was rolled back whole."""
+
+
+class LedgerBusy(LedgerFault):
+    """Another program held the ledger's write lock for longer than the busy timeout."""
+
+
+class DiskFull(LedgerFault):
+    """The disk (or the database's size limit) has no room for what the command writes."""
+
+
+class ReadOnlyLedger(LedgerFault):
+    """The ledger file, its folder or one of SQLite's side files cannot be written."""
+
+
+class CorruptLedger(LedgerFault):
+    """The ledger file is damaged: SQLite's integrity check fails or a page cannot be read."""

@@ -118,6 +118,9 @@ def init_ledger(session: Session, town: str, year: int, rows: Sequence[SeedRow])
     for row in rows:
         _add_branch(session, campaign, row)
     session.flush()
+    from jcnian.gradebook.reads import rubric_row
+
+    rubric_row(session)  # stored now, so that no read ever has to store it on first use
     return InitResult(
         created=True,
         campaign=campaign_label(campaign),

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def utc_now() -> datetime:
@@ -28,6 +28,8 @@ def utc_now() -> datetime:
 
 def load_all_tables() -> None:
     """Import every table module so that ``SQLModel.metadata`` holds the whole schema."""
+    import jcnian.campaign.tables
+    import jcnian.gradebook.tables  # noqa: F401
 
 
 # --- ledger ---------------------------------------------------------------------------

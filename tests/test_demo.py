@@ -1,8 +1,8 @@
 """``jcnian demo``: a whole campaign on a fresh ledger, the same output every time.
 
 The demo takes a few seconds, so it is played twice for the whole module: once by a plain
-``jcnian demo`` in an empty folder (the README's quick start), once with ``--fresh`` over a
-ledger that already holds data.
+``jcnian demo`` in an empty folder (the README's quick start), once with ``--fresh`` over the
+ledger that first run made. A ledger a clerk made is refused whatever the flags.
 """
 
 import os
@@ -21,7 +21,10 @@ from jcnian.cli import app
 class Played:
     folder: Path
     first: object
-    refused: object
+    refused: object  # the demo's own ledger again, without --fresh
+    clerk: list[object]  # a clerk's ledger, without and with --fresh
+    clerk_db: Path
+    clerk_bytes: bytes
     fresh: object
     fresh_db: str
 
@@ -35,11 +38,13 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     os.chdir(folder)
     try:
         first = runner.invoke(app, ["demo"])
-        other = str(folder / "other.db")
-        assert runner.invoke(app, ["--db", other, "init"]).exit_code == 0
-        refused = runner.invoke(app, ["--db", other, "demo"])
-        fresh = runner.invoke(app, ["demo", "--db", other, "--fresh"])
-        yield Played(folder, first, refused, fresh, other)
+        other = folder / "other.db"
+        assert runner.invoke(app, ["--db", str(other), "init"]).exit_code == 0
+        before = other.read_bytes()
+        clerk = [runner.invoke(app, ["--db", str(other), "demo", *flags]) for flags in ([], ["--fresh"])]
+        refused = runner.invoke(app, ["demo"])
+        fresh = runner.invoke(app, ["demo", "--fresh"])
+        yield Played(folder, first, refused, clerk, other, before, fresh, str(folder / "jcnian.db"))
     finally:
         os.chdir(old)
         if saved_env is not None:
@@ -78,12 +83,28 @@ def test_demo_shows_the_four_dates_grades_quota_backward_list_and_acceptance(pla
     assert set(re.findall(r"\b(\d{4})-\d\d-\d\d\b", out)) == {"2012"}
 
 
-def test_a_ledger_with_data_is_refused_with_the_way_out(played: Played) -> None:
+def test_the_demos_own_ledger_is_refused_with_the_way_out(played: Played) -> None:
     refused = played.refused
     assert refused.exit_code == 1  # type: ignore[attr-defined]
     message = " ".join(refused.stderr.split())  # type: ignore[attr-defined]
-    assert "已有数据" in message and "--fresh" in message
+    assert "上次演示的数据" in message and "--fresh" in message
     assert refused.stdout == ""  # type: ignore[attr-defined]
+
+
+def test_a_clerks_ledger_is_never_emptied_whatever_the_flags(played: Played) -> None:
+    for result in played.clerk:
+        assert result.exit_code == 1  # type: ignore[attr-defined]
+        message = " ".join(result.stderr.split())  # type: ignore[attr-defined]
+        assert "不是演示生成的" in message and "--fresh 也不会清空" in message
+        assert result.stdout == ""  # type: ignore[attr-defined]
+    assert played.clerk_db.read_bytes() == played.clerk_bytes
+
+
+def test_yes_is_no_longer_a_way_to_empty_a_ledger(played: Played) -> None:
+    for flag in ("--yes", "-y"):
+        result = CliRunner().invoke(app, ["--db", str(played.clerk_db), "demo", flag])
+        assert result.exit_code == 2
+    assert played.clerk_db.read_bytes() == played.clerk_bytes
 
 
 def test_status_reads_the_demo_ledger(played: Played) -> None:
@@ -120,22 +141,37 @@ def test_one_facts_pass_answers_status_overdue_and_lagging_as_each_alone(played:
 
 def test_the_ledger_check_and_wipe_live_in_the_domain(tmp_path: Path) -> None:
     """``prepare_ledger`` refuses a ledger with a campaign and, when fresh, deletes the file and
-    its journals; the command module only parses, calls and renders."""
+    its journals, but only a ledger the demo marked as its own; the command module only
+    parses, calls and renders."""
     import ast
 
+    from jcnian import db as storage
     from jcnian import demo as domain
     from jcnian.commands import demo as command
     from jcnian.errors import Conflict
 
     target = str(tmp_path / "busy.db")
     assert CliRunner().invoke(app, ["--db", target, "init"]).exit_code == 0
+    for fresh in (False, True):
+        with pytest.raises(Conflict, match="不是演示生成的"):
+            domain.prepare_ledger(target, fresh=fresh)
+    assert Path(target).exists()
+    engine = storage.open_engine(target)
+    with storage.transaction(engine) as session:
+        domain.mark_as_demo(session)
+    engine.dispose()
     Path(f"{target}-wal").write_bytes(b"")
-    with pytest.raises(Conflict, match="已有数据"):
+    with pytest.raises(Conflict, match="上次演示"):
         domain.prepare_ledger(target, fresh=False)
     assert Path(target).exists()
     domain.prepare_ledger(target, fresh=True)
     assert not Path(target).exists() and not Path(f"{target}-wal").exists()
     domain.prepare_ledger(str(tmp_path / "none.db"), fresh=False)  # nothing there: nothing to do
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"a spreadsheet, not a ledger" * 200)
+    with pytest.raises(Conflict, match="不是演示账本"):
+        domain.prepare_ledger(str(junk), fresh=True)
+    assert junk.read_bytes() == b"a spreadsheet, not a ledger" * 200
     source = Path(command.__file__).read_text(encoding="utf-8")
     imported = {
         n.module.split(".")[0] if isinstance(n, ast.ImportFrom) and n.module else a.name.split(".")[0]

@@ -193,7 +193,7 @@ def accept_report(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
     from jcnian.campaign import acceptance
 
     on = parse_date(as_of)
-    report = in_ledger(ctx, acceptance.acceptance_report, on)
+    report = in_ledger(ctx, acceptance.acceptance_report, on, write=False)
     render_report(report, fmt)
     if report.failed:
         say(f"{len(report.failed)} 个党组织未通过验收，须限期整改后重新验收。", "yellow")

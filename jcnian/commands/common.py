@@ -51,13 +51,21 @@ def state(ctx: typer.Context) -> State:
 
 
 @contextmanager
-def ledger(ctx: typer.Context, *, create: bool = False) -> Iterator["Session"]:
-    """Open the ledger and give one transaction for the whole command."""
+def ledger(ctx: typer.Context, *, create: bool = False, write: bool = True) -> Iterator["Session"]:
+    """Open the ledger and give one transaction for the whole command.
+
+    A write (the default) holds the ledger's write lock from its first read to its commit,
+    waiting for another program's write up to the busy timeout; ``write=False`` is for a
+    command that only reads: it sees one snapshot and never waits.
+    """
     from jcnian import db
 
-    engine = db.open_engine(state(ctx).db, create=create)
+    def waiting() -> None:
+        say(f"账本正被另一个程序占用，正在等待（最多 {db.busy_timeout_ms() / 1000:g} 秒）……", "yellow")
+
+    engine = db.open_engine(state(ctx).db, create=create, write=write)
     try:
-        with db.transaction(engine) as session:
+        with db.transaction(engine, write=write, on_wait=waiting) as session:
             yield session
     finally:
         engine.dispose()
@@ -150,9 +158,12 @@ def _cell(value: Any) -> Any:
     return _plain(value)
 
 
-def in_ledger(ctx: typer.Context, domain: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call one domain function with the ledger's session, in the command's one transaction."""
-    with ledger(ctx) as session:
+def in_ledger(
+    ctx: typer.Context, domain: Callable[..., T], *args: Any, write: bool = True, **kwargs: Any
+) -> T:
+    """Call one domain function with the ledger's session, in the command's one transaction
+    (``write=False`` for a function that only reads, as for ``ledger``)."""
+    with ledger(ctx, write=write) as session:
         return domain(session, *args, **kwargs)
 
 

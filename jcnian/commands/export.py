@@ -71,7 +71,7 @@ def export_xlsx(
     if str(output) == "-":
         raise typer.BadParameter("工作簿不能写到标准输出，请给出 .xlsx 文件路径。", param_hint="--output")
     workbook.check_target(output.expanduser().absolute(), force=force)
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         report = month_report(session, month)
     path = workbook.write_workbook(
         output,
@@ -93,7 +93,7 @@ def export_tables(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 
     from jcnian.report import tables as domain
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         tables = domain.ledger_tables(session)
     rows = [asdict(t) for t in tables]
     columns = [("name", "表名"), ("label", "中文名"), ("rows", "记录数"), ("columns", "列")]
@@ -125,12 +125,12 @@ def export_csv(
     encoding = _encoding(encoding)
     if output == "-":
         sys.stdout.flush()
-        with ledger(ctx) as session:
+        with ledger(ctx, write=False) as session:
             count = domain.write_table_csv(session, table, sys.stdout.buffer, encoding)
             sys.stdout.buffer.flush()
         say(f"已导出 {count} 条记录。")
         return
-    with ledger(ctx) as session, atomic_output(Path(output), force=force) as tmp, tmp.open("wb") as fh:
+    with ledger(ctx, write=False) as session, atomic_output(Path(output), force=force) as tmp, tmp.open("wb") as fh:
         count = domain.write_table_csv(session, table, fh, encoding)
     say(f"已导出 {count} 条记录到 {output}（{encoding}）。")
 
@@ -152,13 +152,13 @@ def export_json(
     from jcnian.report.workbook import atomic_output
 
     if output == "-":
-        with ledger(ctx) as session:
+        with ledger(ctx, write=False) as session:
             count = domain.write_table_json(session, table, sys.stdout)
             sys.stdout.flush()
         say(f"已导出 {count} 条记录。")
         return
     with (
-        ledger(ctx) as session,
+        ledger(ctx, write=False) as session,
         atomic_output(Path(output), force=force) as tmp,
         tmp.open("w", encoding="utf-8", newline="\n") as fh,
     ):

@@ -39,7 +39,7 @@ def rubric_show(
     """
     from jcnian.gradebook import entry as grade_entry
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         rubric = grade_entry.current_rubric(session)
     if toml:
         typer.echo(rubric.text, nl=not rubric.text.endswith("\n"))
@@ -266,7 +266,7 @@ def show(
     """
     from jcnian.gradebook import entry as grade_entry
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         sheet = grade_entry.score_sheet(session, branch)
     rows = [
         {

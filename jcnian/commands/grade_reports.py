@@ -84,7 +84,7 @@ def grade_list(
     """
     from jcnian.gradebook import reads as gradebook
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         rubric = gradebook.current_rubric(session)
         states = list(gradebook.grade_states(session, category, detail=True).values())
         report = gradebook.quota_of(states, rubric, [category] if category else gradebook.categories(session))
@@ -181,7 +181,7 @@ def quota(
     """
     from jcnian.gradebook import reads as gradebook
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         report = gradebook.quota_report(session, category)
     top = report.categories[category] if category else report.overall
     # Nothing graded yet is not a pass: the check has nothing to check.
@@ -241,7 +241,7 @@ def suggest(
     """
     from jcnian.gradebook import reads as gradebook
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         report = gradebook.suggest(session, category)
     rows = []
     for e in report.entries:
@@ -316,7 +316,7 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """
     from jcnian.gradebook import reads as gradebook
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         report = gradebook.backward_report(session)
     rows = [
         {"rank": e.rank, "branch": e.name, "score": e.score, "grade": grade_or_none(e.grade), "tie": e.tie}

@@ -219,7 +219,7 @@ def history(
 
     from jcnian.gradebook import steps as grade_steps
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         h = grade_steps.history(session, branch)
     rows = [asdict(e) for e in h.events]
     data = {

@@ -83,7 +83,7 @@ def plan_show(ctx: typer.Context, branch: str = BranchArg, fmt: Format = FormatO
     """
     from jcnian.campaign import plans
 
-    view = in_ledger(ctx, plans.show_plan, branch)
+    view = in_ledger(ctx, plans.show_plan, branch, write=False)
     rows = [
         {"item": "争创目标", "text": view.goal, "on": view.goal_on},
         {"item": "整改措施", "text": view.measures, "on": view.measures_on},
@@ -190,7 +190,7 @@ def project_list(
     from jcnian.campaign import projects
 
     on = parse_date(as_of)
-    views = in_ledger(ctx, projects.list_projects, on, branch)
+    views = in_ledger(ctx, projects.list_projects, on, branch, write=False)
     rows = [asdict(v) | {"flag": "是" if v.one_village else ""} for v in views]
     emit(
         rows,
@@ -212,7 +212,7 @@ def project_show(
     from jcnian.campaign import projects
 
     on = parse_date(as_of)
-    view = in_ledger(ctx, projects.show_project, project, on)
+    view = in_ledger(ctx, projects.show_project, project, on, write=False)
     rows = [asdict(view) | {"flag": "是" if view.one_village else ""}]
     emit(
         rows,

@@ -75,7 +75,7 @@ def branch_list(
     """
     from jcnian import ledger as domain
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         views = domain.list_branches(session, category)
     rows = _branch_rows(views)
     emit(
@@ -99,7 +99,7 @@ def branch_show(
     """
     from jcnian import ledger as domain
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         detail = domain.show_branch(session, name)
     row = asdict(detail.branch) | {"aliases": detail.aliases}
     emit(
@@ -222,7 +222,7 @@ def people_list(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """
     from jcnian import ledger as domain
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         people = domain.list_people(session)
     emit(
         _people_rows(people),
@@ -245,7 +245,7 @@ def people_show(
     """
     from jcnian import ledger as domain
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         person = domain.show_person(session, name)
     rows = [{"branch": d.branch, "role": ROLE_LABELS[d.role]} for d in person.liaisons]
     emit(
@@ -267,7 +267,7 @@ def people_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     """
     from jcnian import ledger as domain
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         pairs = domain.check_people(session)
     rows = [
         {

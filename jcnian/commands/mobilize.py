@@ -117,7 +117,7 @@ def problem_list(
     """
     from jcnian.campaign import mobilisation
 
-    views = in_ledger(ctx, mobilisation.list_problems, branch, status)
+    views = in_ledger(ctx, mobilisation.list_problems, branch, status, write=False)
     emit([asdict(v) for v in views], PROBLEM_COLUMNS, fmt, title=f"问题台账（{len(views)} 条）")
 
 

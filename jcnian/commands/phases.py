@@ -39,7 +39,7 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
     from jcnian.campaign import dates as campaign_dates
 
     on = parse_date(as_of)
-    view = in_ledger(ctx, campaign_dates.show_campaign, on)
+    view = in_ledger(ctx, campaign_dates.show_campaign, on, write=False)
     windows = [
         {"phase": w.label, "code": w.phase, "start": w.start, "end": w.end, "state": w.state}
         for w in view.windows
@@ -287,7 +287,7 @@ def status(
     from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
-    view = in_ledger(ctx, dashboard.status, on, branch)
+    view = in_ledger(ctx, dashboard.status, on, branch, write=False)
     render_status(view, fmt)
 
 
@@ -301,7 +301,7 @@ def overdue(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
     from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, dashboard.overdue, on)
+    rows = in_ledger(ctx, dashboard.overdue, on, write=False)
     emit([asdict(r) for r in rows], OVERDUE_COLUMNS, fmt, title=f"逾期事项（截至 {on}，{len(rows)} 项）")
     if rows:
         raise typer.Exit(1)
@@ -335,5 +335,5 @@ def lagging(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
     from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, dashboard.lagging, on)
+    rows = in_ledger(ctx, dashboard.lagging, on, write=False)
     render_lagging(rows, on, fmt)

@@ -88,7 +88,7 @@ def report_missing(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Form
     from jcnian.campaign import requirements
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, requirements.missing_reports, on)
+    rows = in_ledger(ctx, requirements.missing_reports, on, write=False)
     emit(
         [asdict(r) for r in rows],
         [("branch", "党组织"), ("month", "月份"), ("due", "应交日期")],
@@ -179,7 +179,7 @@ def coverage_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
     from jcnian.campaign import requirements
 
     on = parse_date(as_of)
-    report = in_ledger(ctx, requirements.coverage_report, on)
+    report = in_ledger(ctx, requirements.coverage_report, on, write=False)
     emit(
         [asdict(e) for e in report.enterprises],
         [

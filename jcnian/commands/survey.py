@@ -72,7 +72,7 @@ def survey_import(
     total = sum(p.stat().st_size for p in files if p.is_file())
     progress_bar, tick = _progress(total)
     try:
-        with progress_bar, ledger(ctx) as session:
+        with progress_bar, ledger(ctx, write=not dry_run) as session:
             reports = import_surveys(
                 session,
                 files,
@@ -159,7 +159,7 @@ def survey_log(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     from jcnian.survey.headers import LAYOUT_LABELS
     from jcnian.survey.log import import_log
 
-    with ledger(ctx) as session:
+    with ledger(ctx, write=False) as session:
         entries = import_log(session)
     rows = []
     for e in entries:

@@ -1,9 +1,14 @@
 """Tables of 分类定级: the rubric, scores, deductions, ballots, vetoes, grade history, imports."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, UniqueConstraint, event, func, select, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Field, Session, SQLModel
 
 from jcnian.models import utc_now
 
@@ -26,6 +31,7 @@ class SurveyImport(SQLModel, table=True):
     """One batch import of survey results; score and ballot rows point back to it."""
 
     __tablename__ = "survey_import"
+    __table_args__ = (Index("ux_survey_import_once", "campaign_id", "sha256", "follows", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
     file_name: str
@@ -35,6 +41,10 @@ class SurveyImport(SQLModel, table=True):
     rows: int
     replaced: str | None = None  # JSON summary of the rows a --replace removed
     imported_at: datetime = Field(default_factory=utc_now)
+    # The campaign's newest import when this one was written (0: none); set on flush. One
+    # file's bytes are logged once on top of the same ledger: two imports of one file at
+    # once cannot both be written.
+    follows: int = Field(default=None, nullable=False)
 
 
 class Score(SQLModel, table=True):
@@ -115,9 +125,13 @@ class GradeEvent(SQLModel, table=True):
 
     ``step`` is one of proposed, deliberated, final, published, changed, regraded.
     ``rubric_id`` names the rubric a proposal was computed with; ``by`` who decided.
+    ``seq`` is the event's place in its branch's history (1, 2, …; set on insert, see
+    ``_number_events``), unique per branch: two writers that read the same history cannot
+    both append to it.
     """
 
     __tablename__ = "grade_event"
+    __table_args__ = (Index("ux_grade_event_seq", "branch_id", "seq", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
     step: str
@@ -129,3 +143,71 @@ class GradeEvent(SQLModel, table=True):
     by: str | None = None
     rubric_id: int | None = Field(default=None, foreign_key="rubric.id", ondelete="SET NULL")
     at: datetime = Field(default_factory=utc_now)
+    seq: int = Field(default=None, nullable=False)
+
+
+# --- numbering on insert ----------------------------------------------------------------
+# The writer holds the ledger's write lock from its first read (jcnian.db), so the newest
+# number read here is the one its history was read at; the unique indexes above refuse a
+# second event at the same place, whatever path wrote it.
+
+
+def _newest_seq(session: Session, branch_ids: Iterable[int]) -> dict[int, int]:
+    wanted = sorted(set(branch_ids))
+    if not wanted:
+        return {}
+    with session.no_autoflush:
+        rows = session.execute(
+            select(GradeEvent.branch_id, func.max(GradeEvent.seq))  # type: ignore[arg-type]
+            .where(GradeEvent.branch_id.in_(wanted))  # type: ignore[attr-defined]
+            .group_by(GradeEvent.branch_id)  # type: ignore[arg-type]
+        ).all()
+    return {branch: top or 0 for branch, top in rows}
+
+
+def _newest_import(session: Session, campaign_ids: Iterable[int]) -> dict[int, int]:
+    wanted = sorted(set(campaign_ids))
+    with session.no_autoflush:
+        rows = session.execute(
+            select(SurveyImport.campaign_id, func.max(SurveyImport.id))  # type: ignore[arg-type]
+            .where(SurveyImport.campaign_id.in_(wanted))  # type: ignore[attr-defined]
+            .group_by(SurveyImport.campaign_id)  # type: ignore[arg-type]
+        ).all()
+    return {campaign: top or 0 for campaign, top in rows}
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _number_events(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """Number new grade events after their branch's newest, and log entries after the newest import."""
+    added = sorted(session.new, key=lambda o: sa_inspect(o).insert_order)
+    events = [o for o in added if isinstance(o, GradeEvent) and o.seq is None]
+    if events:
+        top = _newest_seq(session, (e.branch_id for e in events))  # type: ignore[arg-type]
+        for e in events:
+            e.seq = top[e.branch_id] = top.get(e.branch_id, 0) + 1
+    imports = [o for o in added if isinstance(o, SurveyImport) and o.follows is None]
+    if imports:
+        newest = _newest_import(session, (i.campaign_id for i in imports))
+        for i in imports:
+            i.follows = newest.get(i.campaign_id, 0)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _number_bulk_events(state: ORMExecuteState) -> Any:
+    """The same numbering for grade events inserted in bulk (``session.execute(insert(GradeEvent), rows)``)."""
+    if not (state.is_insert and state.is_executemany and isinstance(state.parameters, list)):
+        return None
+    if getattr(getattr(state.statement, "table", None), "name", None) != GradeEvent.__tablename__:
+        return None
+    rows = state.parameters
+    if all(r.get("seq") is not None for r in rows):
+        return None
+    top = _newest_seq(state.session, (r["branch_id"] for r in rows if r.get("seq") is None))
+    numbers = []
+    for r in rows:
+        if r.get("seq") is not None:
+            numbers.append({})
+            continue
+        top[r["branch_id"]] = top.get(r["branch_id"], 0) + 1
+        numbers.append({"seq": top[r["branch_id"]]})
+    return state.invoke_statement(params=numbers)

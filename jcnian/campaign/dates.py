@@ -11,11 +11,11 @@ from datetime import date
 from sqlmodel import Session, select
 
 from jcnian import phases
-from jcnian.campaign.recording import put
 from jcnian.campaign.tables import DatedRule
 from jcnian.ledger import campaign_label, current_campaign
 from jcnian.models import Campaign, PhaseWindow
 from jcnian.phases import Window
+from jcnian.rows import put
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
+from jcnian import rows
 from jcnian.campaign.tables import GateOverride
 from jcnian.errors import GateError, InvalidInput
 from jcnian.ledger import current_campaign
@@ -61,11 +62,6 @@ def optional_text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def put(session: Session, model: type[SQLModel], key: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    """Create the row of ``model`` at ``key`` with ``values``, or set them on the row there."""
-    _write(session, model, _find(session, model, key), key, values)
-
-
 def upsert(
     session: Session,
     model: type[SQLModel],
@@ -89,28 +85,13 @@ def upsert(
     """
     given = {k: v for k, v in values.items() if v is not None}
     notes = list(warnings or [])
-    row = _find(session, model, key)
+    row = rows.find(session, model, key)
     if row is not None and all(getattr(row, k) == v for k, v in given.items()):
         return Saved(branch, what, "unchanged", warnings=notes)
     used = gate() if gate else None
     was = previous(row) if row is not None else None
-    _write(session, model, row, key, given if row is not None else {**(defaults or {}), **given})
+    rows.write(session, model, row, key, given if row is not None else {**(defaults or {}), **given})
     return Saved(branch, what, "created" if row is None else "updated", was, used, notes)
-
-
-def _find(session: Session, model: type[SQLModel], key: Mapping[str, Any]) -> Any:
-    return session.exec(select(model).where(*(getattr(model, k) == v for k, v in key.items()))).first()
-
-
-def _write(
-    session: Session, model: type[SQLModel], row: Any, key: Mapping[str, Any], values: Mapping[str, Any]
-) -> None:
-    if row is None:
-        row = model(**key, **values)
-    else:
-        for k, v in values.items():
-            setattr(row, k, v)
-    session.add(row)
 
 
 def pass_gate(

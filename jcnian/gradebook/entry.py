@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from jcnian import rows
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook.reads import current_rubric, lookup_branch, remember_rubric, rubric_row
 from jcnian.gradebook.tables import Ballot, Deduction, RubricVersion, Score, Veto
@@ -123,10 +124,6 @@ def _cell(
     )
 
 
-def _matching(model: type[Score] | type[Deduction], key: Mapping[str, Any]) -> Any:
-    return select(model).where(*(getattr(model, k) == v for k, v in key.items()))
-
-
 def _put(
     session: Session, model: type[Score] | type[Deduction], key: Mapping[str, Any], points: float
 ) -> float | None:
@@ -135,14 +132,9 @@ def _put(
     A value typed by hand is no longer the survey import's, so a later re-import asks
     before overwriting it.
     """
-    row = session.exec(_matching(model, key)).first()
+    row = rows.find(session, model, key)
     previous = row.points if row else None
-    if row is None:
-        row = model(**key, points=points)
-    else:
-        row.points = points
-        row.import_id = None
-    session.add(row)
+    rows.write(session, model, row, key, {"points": points, "import_id": None})
     session.flush()
     return previous
 
@@ -220,8 +212,8 @@ def clear_score(
 ) -> ClearResult:
     """Remove the points and deductions of one record, reporting what was removed."""
     cell = _cell(session, current_rubric(session), branch, source, indicator, respondent)
-    score = session.exec(_matching(Score, cell.key)).first()
-    deductions = session.exec(_matching(Deduction, cell.key)).all()
+    score = rows.find(session, Score, cell.key)
+    deductions = session.exec(rows.matching(Deduction, cell.key)).all()
     if score is None and not deductions:
         raise NotFound(f"{cell.branch.name} 的 {cell.source} / {cell.indicator} 没有可清除的记录。")
     result = ClearResult(

@@ -17,7 +17,6 @@ from jcnian.survey.problems import Problems, ReadError
 from jcnian.survey.records import SurveyFile
 from jcnian.survey.sheets import Sheet, text_sheet, xls_sheet, xlsx_sheet
 from jcnian.survey.sniff import (
-    BINARY,
     EXCEL_SUFFIXES,
     SUFFIXES,
     canonical_encoding,
@@ -26,6 +25,7 @@ from jcnian.survey.sniff import (
     kind_of,
     scan_bytes,
 )
+from jcnian.textfile import BINARY
 
 
 def open_survey(

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from jcnian.survey.problems import ReadError
+from jcnian.textfile import UnknownEncoding, guess_encoding
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -26,8 +27,6 @@ ENCODING_LABELS = {
     "gb18030": "GBK/GB18030",
 }
 _ENCODING_NAMES = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "936": "gb18030"}
-
-BINARY = "文件含有二进制内容，不是文本表格；请另存为 .xlsx 或 .csv 后再导入。"
 
 
 def scan_bytes(path: Path) -> tuple[str, int, bool, bytes]:
@@ -79,29 +78,13 @@ def canonical_encoding(name: str) -> str | None:
 
 
 def detect_encoding(path: Path, utf8: bool, head: bytes) -> str:
-    """BOM first, then UTF-8 if every byte decodes, UTF-16 by its zero bytes, then GB18030."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if utf8:
-        return "utf-8"
-    # Text in GBK or UTF-8 has no zero bytes; UTF-16 has one in every ASCII character
-    # (tabs, digits, line ends), always on the same side of the pair.
-    sample = head[:4096]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    enough = max(2, len(sample) // 64)
-    if odd >= enough and even == 0:
-        return "utf-16-le"
-    if even >= enough and odd == 0:
-        return "utf-16-be"
-    if even or odd:
-        raise ReadError(BINARY)
-    if _decodes(path, "gb18030"):
-        return "gb18030"
-    raise ReadError(
-        "无法识别文件编码（不是 UTF-8、GBK/GB18030 或 UTF-16），请用 --encoding 指定，如 --encoding gbk。"
-    )
+    """The file's codec by the one rule of ``jcnian.textfile``, read in chunks."""
+    try:
+        return guess_encoding(head, utf8=utf8, decodes=lambda codec: _decodes(path, codec))
+    except UnknownEncoding as exc:
+        raise ReadError(
+            str(exc) if exc.binary else f"{exc}，请用 --encoding 指定，如 --encoding gbk。"
+        ) from None
 
 
 def _decodes(path: Path, encoding: str) -> bool:

@@ -469,6 +469,18 @@ def weighted_total(source_totals: Mapping[str, float], weights: Mapping[str, flo
     return sum(w * source_totals[s] for s, w in weights.items())
 
 
+def weighted_score(cell_points: Mapping[tuple[str, str], float], rubric: Rubric) -> float | None:
+    """A branch's weighted total from its points per (source, indicator); None while one is missing.
+
+    This is the rule for one branch (``grade show``); ``jcnian.gradebook.totals`` sums the same
+    for every branch at once in SQL, and a property test on random ledgers checks they agree.
+    """
+    if any((s, i) not in cell_points for s in rubric.sources for i in rubric.indicators):
+        return None
+    totals = {s: sum(cell_points[(s, i)] for i in rubric.indicators) for s in rubric.sources}
+    return weighted_total(totals, rubric.sources)
+
+
 def missing_parts(present: Mapping[str, Collection[str]], rubric: Rubric) -> list[str]:
     """What keeps a branch from being graded: absent sources, or indicators absent in one."""
     out = []

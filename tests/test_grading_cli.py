@@ -562,9 +562,11 @@ def test_sql_totals_match_the_pure_rules(seeded, db, cells, collective) -> None:
             ]
             expected += RUBRIC.sources[source] * mean(values)
         state = gradebook.grade_states(session)[bid]
+        sheet = grade_entry.score_sheet(session, bid)
         session.rollback()
     engine.dispose()
-    assert state.score == round_score(expected)
+    # The SQL over every branch, the one-branch rule of `grade show`, and the rule's parts agree.
+    assert state.score == sheet["score"] == round_score(expected)
 
 
 def test_the_command_module_imports_no_database_code() -> None:

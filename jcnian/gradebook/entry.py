@@ -30,6 +30,7 @@ from jcnian.grading import (
     percent,
     round_score,
     satisfaction_rate,
+    weighted_score,
 )
 from jcnian.ledger import current_campaign
 from jcnian.models import Branch, Category
@@ -312,6 +313,7 @@ def score_sheet(session: Session, branch: str | int) -> dict[str, object]:
     scores = session.exec(select(Score).where(Score.branch_id == b.id)).all()
     deductions = session.exec(select(Deduction).where(Deduction.branch_id == b.id)).all()
     cells = []
+    exact: dict[tuple[str, str], float] = {}  # unrounded, as the totals sum them
     for source in rubric.sources:
         for indicator, full in rubric.indicators.items():
             given = {s.respondent: s.points for s in scores if (s.source, s.indicator) == (source, indicator)}
@@ -321,6 +323,8 @@ def score_sheet(session: Session, branch: str | int) -> dict[str, object]:
                     taken[d.respondent].append(d)
             respondents = sorted(set(given) | set(taken))
             values = [indicator_points(full, given.get(r), [d.points for d in taken[r]]) for r in respondents]
+            if values:
+                exact[(source, indicator)] = mean(values)
             cells.append(
                 {
                     "source": source,
@@ -347,10 +351,12 @@ def score_sheet(session: Session, branch: str | int) -> dict[str, object]:
     rate = satisfaction_rate(counts)
     vetoes = session.exec(select(Veto).where(Veto.branch_id == b.id).order_by(Veto.id)).all()  # type: ignore[arg-type]
     category = session.get(Category, b.category_id)
+    total = weighted_score(exact, rubric)
     return {
         "branch": b.name,
         "category": category.name if category else "",
         "cells": cells,
+        "score": None if total is None else round_score(total),
         "not_in_rubric": stray,
         "ballot": counts,
         "satisfaction": percent(rate) if rate is not None else None,

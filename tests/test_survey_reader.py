@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jcnian.numbers import parse_number
 from jcnian.problems import column_letter
-from jcnian.survey.cells import parse_count, parse_number
+from jcnian.survey.cells import parse_count
 from jcnian.survey.problems import Problems
 from jcnian.survey.reader import open_survey
 from jcnian.survey.records import CountRow, ScoreRow, VoteRow

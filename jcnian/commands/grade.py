@@ -127,10 +127,10 @@ def rubric_set(
 
 
 def _points_option(text: str | None, option: str) -> float | None:
-    """Points typed as clerks type them in a survey file (１８, 18分, `` 18 ``), by the import's own rule."""
+    """Points typed as clerks type them in a survey file (１８, 18分, `` 18 ``), by the same rule."""
     if text is None:
         return None
-    from jcnian.survey.cells import BadNumber, parse_number
+    from jcnian.numbers import BadNumber, parse_number
 
     try:
         number = parse_number(text)

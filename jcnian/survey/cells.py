@@ -1,19 +1,16 @@
 """Cell values as clerks write them: ``９０``, ``90分``, `` 90 ``, ``12票``, Excel numbers and dates.
 
 A cell that should hold a number and does not raises ``BadNumber`` with the Chinese words
-for what it holds instead, which the caller puts after the quoted value in a problem.
+for what it holds instead, which the caller puts after the quoted value in a problem; the
+numbers themselves are read by jcnian.numbers, as a typed ``--points`` is.
 """
 
-import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from jcnian.names import normalise
-
-_UNITS = re.compile(r"(分|票|人|张|个)$")
+from jcnian.numbers import BadNumber, parse_number
 
 
 def cell_text(value: object) -> str:
@@ -48,57 +45,6 @@ def shown(value: object, limit: int = 30) -> str:
 def fmt_number(value: float) -> str:
     """Points in a message as a clerk writes them: ``9``, not ``9.0``."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-class BadNumber(ValueError):
-    """A cell that should hold a number does not; the message says what it holds instead."""
-
-
-def parse_number(value: object) -> float | None:
-    """Points as clerks write them: ``90``, ``９０``, `` 90 ``, ``90分``, ``90.5``; None when blank.
-
-    Raises BadNumber for anything else (text, a date Excel made of ``4-5``, NaN, a percentage).
-    """
-    kind = type(value)
-    if kind is float or kind is int:
-        number = float(value)  # type: ignore[arg-type]
-    elif value is None:
-        return None
-    elif kind is str:
-        try:
-            number = float(value)  # type: ignore[arg-type]  # also takes full-width digits
-        except ValueError:
-            number = _parse_slow(value)  # type: ignore[arg-type]
-            if number is None:
-                return None
-    elif kind is bool:
-        raise BadNumber("是逻辑值，不是数字")
-    elif isinstance(value, datetime | date | time):
-        raise BadNumber("被 Excel 当成了日期，不是数字（请把该列设为文本或数值后重新填写）")
-    else:
-        number = _parse_slow(cell_text(value))
-        if number is None:
-            return None
-    if not math.isfinite(number):
-        raise BadNumber("不是有效的数字")
-    return number
-
-
-def _parse_slow(text: str) -> float | None:
-    """What ``float()`` refuses: units (分/票), thousands commas, spaces inside; a % is refused."""
-    cleaned = normalise(text)
-    if not cleaned:
-        return None
-    if cleaned.endswith("%"):
-        raise BadNumber("是百分数，这里应填分数或票数")
-    cleaned = _UNITS.sub("", cleaned).replace(",", "")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise BadNumber("不是数字") from None
-    if "_" in cleaned:
-        raise BadNumber("不是数字")
-    return number
 
 
 def parse_count(value: object) -> int | None:

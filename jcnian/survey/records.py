@@ -12,17 +12,9 @@ from typing import Any, NamedTuple
 
 from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS, parse_ballot_option
 from jcnian.names import normalise
+from jcnian.numbers import BadNumber, parse_number
 from jcnian.problems import Problem
-from jcnian.survey.cells import (
-    BadNumber,
-    cell_text,
-    clean_item,
-    fmt_number,
-    is_blank,
-    parse_count,
-    parse_number,
-    shown,
-)
+from jcnian.survey.cells import cell_text, clean_item, fmt_number, is_blank, parse_count, shown
 from jcnian.survey.headers import (
     BRANCH_WORDS,
     FOOTER,

@@ -15,9 +15,24 @@ from jcnian.errors import Conflict, InvalidInput, NotFound
 from jcnian.models import Branch, BranchAlias, Campaign, Category, Liaison, Person, PhaseWindow
 from jcnian.names import FORMS, form_from_name, near_duplicates, normalise, resolve
 from jcnian.phases import default_windows
-from jcnian.seed import CATEGORIES, SeedRow
 
 ROLES = ("leader", "cadre")
+CATEGORIES = ("农村", "国有金融机构", "非公制企业", "机关事业单位")  # in the liaison table's order
+
+
+@dataclass(frozen=True)
+class NewBranch:
+    """A branch to add, as the liaison table or ``branch add`` gives it; blank is None.
+
+    ``form`` empty: taken from the name (…党支部 is a 党支部).
+    """
+
+    name: str
+    form: str
+    category: str
+    leader: str | None
+    cadre: str | None
+    remarks: str | None
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,7 @@ def campaign_label(campaign: Campaign) -> str:
     return f"{campaign.town}{campaign.year}年基层组织建设年活动"
 
 
-def init_ledger(session: Session, town: str, year: int, rows: Sequence[SeedRow]) -> InitResult:
+def init_ledger(session: Session, town: str, year: int, rows: Sequence[NewBranch]) -> InitResult:
     """Create the campaign and seed it from the liaison table; a second run changes nothing."""
     existing = session.exec(select(Campaign)).first()
     if existing is not None:
@@ -244,7 +259,7 @@ def _check_form(name: str, form: str | None) -> str:
     return chosen
 
 
-def _add_branch(session: Session, campaign: Campaign, row: SeedRow) -> Branch:
+def _add_branch(session: Session, campaign: Campaign, row: NewBranch) -> Branch:
     name = normalise(row.name)
     if not name:
         raise InvalidInput("党组织名称不能为空。")
@@ -268,7 +283,7 @@ def _add_branch(session: Session, campaign: Campaign, row: SeedRow) -> Branch:
     return branch
 
 
-def add_branch(session: Session, row: SeedRow) -> BranchView:
+def add_branch(session: Session, row: NewBranch) -> BranchView:
     """Add a branch at the end of the seed's order."""
     branch = _add_branch(session, current_campaign(session), row)
     return _view(session, branch)

@@ -1,18 +1,18 @@
 """The liaison table (附件1) as a CSV file: read and validated before anything is written.
 
-An edge module: it turns a file into checked rows and names the file, row and field of
-every problem, so ``jcnian init --from FILE`` either seeds everything or nothing.
+An edge module: it turns a file into checked branches (jcnian.ledger.NewBranch, what the
+ledger adds) and names the file, row and field of every problem, so ``jcnian init --from
+FILE`` either seeds everything or nothing.
 """
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
 
 from jcnian.data_files import data_dir
 from jcnian.errors import InvalidInput
+from jcnian.ledger import CATEGORIES, NewBranch
 from jcnian.names import FORMS, form_from_name, normalise
 
-CATEGORIES = ("农村", "国有金融机构", "非公制企业", "机关事业单位")
 COLUMNS = ("name", "form", "category", "leader", "cadre", "remarks")
 HEADER_ALIASES = {
     "党组织名称": "name",
@@ -28,18 +28,6 @@ HEADER_ALIASES = {
 }
 
 
-@dataclass(frozen=True)
-class SeedRow:
-    """One branch of the liaison table; blank cells are None, never an empty name."""
-
-    name: str
-    form: str
-    category: str
-    leader: str | None
-    cadre: str | None
-    remarks: str | None
-
-
 def default_seed_path() -> Path:
     return data_dir() / "seed_branches.csv"
 
@@ -49,7 +37,7 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def read_seed(path: Path) -> list[SeedRow]:
+def read_seed(path: Path) -> list[NewBranch]:
     """Read and check a liaison table; raise InvalidInput listing every problem."""
     try:
         raw = path.read_bytes()
@@ -73,7 +61,7 @@ def read_seed(path: Path) -> list[SeedRow]:
     if missing:
         raise InvalidInput(f"{path}:1：缺少列 {'、'.join(missing)}（表头应含 {','.join(COLUMNS)}）。")
     problems: list[str] = []
-    rows: list[SeedRow] = []
+    rows: list[NewBranch] = []
     seen: dict[str, int] = {}
     for line_no, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
@@ -95,7 +83,7 @@ def read_seed(path: Path) -> list[SeedRow]:
             problems.append(f"{where}：name（党组织名称）“{name}”与第 {seen[key]} 行重复。")
         seen[key] = line_no
         rows.append(
-            SeedRow(
+            NewBranch(
                 name=name,
                 form=form or "",
                 category=category,

@@ -128,9 +128,10 @@ def branch_add(
     示例：jcnian branch add 驿亭镇农村信用社党支部 --category 国有金融机构 --leader 章伟青
     """
     from jcnian import ledger as domain
-    from jcnian.seed import SeedRow
 
-    row = SeedRow(name=name, form=form or "", category=category, leader=leader, cadre=cadre, remarks=remarks)
+    row = domain.NewBranch(
+        name=name, form=form or "", category=category, leader=leader, cadre=cadre, remarks=remarks
+    )
     with ledger(ctx) as session:
         view = domain.add_branch(session, row)
     say(f"已新增党组织“{view.name}”（{view.form}，{view.category}）。")

@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from functools import cache
 
 from jcnian.errors import InvalidInput
-from jcnian.grading import GRADE_OPTIONS
 
 # (code, label, start MM-DD, end MM-DD), in the seed's order. 动员部署 has only an end in the
 # seed ("4月25日前"); it starts with the campaign, 03-01 by default, like 分类定级
@@ -51,7 +50,6 @@ ACCEPTANCE_METHODS = ("自查初评", "实地调查", "满意度测评", "组织
 ACCEPTANCE_ALIASES = {"党员群众满意度测评": "满意度测评", "初评": "自查初评", "评审": "组织评审"}
 SUPERVISION_FORMS = ("现场会", "工作推进会", "交流座谈会", "督查")
 VISIT_KINDS = ("走访", "回头看")
-ASSESSMENT_RESULTS = GRADE_OPTIONS  # a monthly assessment uses the four grades
 PROBLEM_STATES = ("未解决", "整改中", "已解决")
 
 

@@ -17,6 +17,7 @@ from jcnian import phases
 from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 from jcnian.campaign.tables import MonthlyAssessment, ProgressUpdate, Project, ProjectTask, Supervision
 from jcnian.errors import InvalidInput, NotFound
+from jcnian.grading import GRADE_OPTIONS
 from jcnian.ledger import current_campaign, ensure_person, find_branch
 from jcnian.models import Branch, Campaign, Person
 from jcnian.names import normalise, resolve
@@ -203,7 +204,8 @@ def assess_month(
     in_campaign_year(session, on, "--on")
     project, branch = find_project(session, project_query)
     key = phases.parse_month(month)
-    grade = phases.parse_choice(result, phases.ASSESSMENT_RESULTS, "考核结果")
+    # A monthly assessment uses the four grades.
+    grade = phases.parse_choice(result, GRADE_OPTIONS, "考核结果")
     if key not in phases.months_between(project.start, project.due):
         raise InvalidInput(f"{key} 不在项目“{project.name}”的周期（{project.start} 至 {project.due}）内。")
     return upsert(

@@ -21,6 +21,7 @@ sentence; the transaction is rolled back whole, so the ledger is as it was.
 import errno
 import math
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -431,7 +432,7 @@ def transaction(
 
 
 def _where(path: Path | None) -> str:
-    return f"账本 {path}" if path is not None else "账本"
+    return f"账本 {path} " if path is not None else "账本"
 
 
 def _sqlite_fault(message: str, path: Path | None) -> JcnianError | None:
@@ -448,7 +449,7 @@ def _sqlite_fault(message: str, path: Path | None) -> JcnianError | None:
         return ReadOnlyLedger(_read_only_reason(path))
     if "malformed" in lower or "corrupt" in lower:
         return CorruptLedger(
-            f"{_where(path)}文件已损坏（{message}），本次未作改动；请用备份恢复，或请技术人员处理。"
+            f"{_where(path)}文件已损坏（有数据页无法读出），本次未作改动；请用备份恢复，或请技术人员处理。"
         )
     if "file is not a database" in lower:
         return JcnianError("这不是 SQLite 账本文件。")
@@ -457,8 +458,17 @@ def _sqlite_fault(message: str, path: Path | None) -> JcnianError | None:
             return ReadOnlyLedger(_read_only_reason(path))
         return JcnianError("无法打开（路径是文件夹，或没有读写权限）。")
     if "disk i/o error" in lower:
-        return LedgerFault(f"读写{_where(path)}时磁盘出错（{message}），本次未作改动；请检查磁盘后再试。")
+        if path is not None and _disk_is_full(path.parent):  # SQLite could not even map its -shm
+            return DiskFull(f"磁盘已满，{_where(path)}未作改动；请腾出磁盘空间后再试。")
+        return LedgerFault(f"读写{_where(path)}时磁盘出错（输入输出错误），本次未作改动；请检查磁盘后再试。")
     return None
+
+
+def _disk_is_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 256 * 1024
+    except OSError:
+        return False
 
 
 def _read_only_reason(path: Path | None) -> str:
@@ -489,7 +499,11 @@ def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError |
     if isinstance(exc, JcnianError):
         return None
     if isinstance(exc, OverflowError):
-        return InvalidInput(f"数值太大，超出账本能保存的范围（{exc}），本次未作改动；请核对输入的数字。")
+        if "int too large" in str(exc):
+            return InvalidInput(
+                "数值太大，超出账本能保存的范围（整数最多 19 位），本次未作改动；请核对输入的数字。"
+            )
+        return InvalidInput("数值或日期超出能处理的范围，本次未作改动；请核对输入的数字和日期。")
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(exc, IntegrityError) and "unique" in str(orig).lower():
         return Conflict("另一个程序刚刚登记了同一事项，本次未作改动；请查看账本后再试。")

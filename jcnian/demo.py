@@ -20,10 +20,10 @@ from jcnian import phases
 from jcnian.campaign import acceptance, dashboard, mobilisation, projects, requirements
 from jcnian.campaign import facts as branch_facts
 from jcnian.campaign.plans import record_pledge, set_plan
+from jcnian.errors import JcnianError
 from jcnian.gradebook import entry as grade_entry
 from jcnian.gradebook import reads as gradebook
 from jcnian.gradebook import steps as grade_steps
-from jcnian.errors import JcnianError
 from jcnian.models import Branch, Meta
 from jcnian.seed import default_seed_path, read_seed
 

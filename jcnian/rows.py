@@ -9,6 +9,7 @@ functions; the survey import writes in bulk with its own staged statements.
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 
@@ -20,6 +21,25 @@ def matching(model: type[SQLModel], key: Mapping[str, Any]) -> Any:
 def find(session: Session, model: type[SQLModel], key: Mapping[str, Any]) -> Any:
     """The row of ``model`` at ``key``, or None."""
     return session.exec(matching(model, key)).first()
+
+
+def insert(session: Session, model: type[SQLModel], key: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+    """Insert the row at ``key`` with ``values``; None if the ledger already holds one there.
+
+    The look-up before it may have found nothing that another program then entered: the
+    schema's unique key refuses the second row, and only that insert (a savepoint) is
+    undone, so the caller can answer as for a row it had found.
+    """
+    session.flush()  # what is already pending stays outside the savepoint
+    row = model(**key, **values)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        if find(session, model, key) is None:
+            raise  # another constraint: not "already there"
+        return None
+    return row
 
 
 def write(

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from jcnian import phases
+from jcnian import phases, rows
 from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 from jcnian.campaign.tables import MobilisationMeeting, Problem, SurveyMethod
 from jcnian.errors import InvalidInput, NotFound
@@ -91,13 +91,14 @@ def add_problem(
     body = required_text(text, "问题内容")
     src = phases.parse_choice(source, PROBLEM_SOURCES, "问题来源")
     in_campaign_year(session, found_on, "--on")
-    row = session.exec(select(Problem).where(Problem.branch_id == branch.id, Problem.text == body)).first()
-    if row is not None:
-        return _problem_view(row, branch.name), False
-    row = Problem(branch_id=branch.id, text=body, source=src, found_on=found_on)  # type: ignore[arg-type]
-    session.add(row)
-    session.flush()
-    return _problem_view(row, branch.name), True
+    key = {"branch_id": branch.id, "text": body}
+    row = rows.find(session, Problem, key)
+    if row is None:
+        row = rows.insert(session, Problem, key, {"source": src, "found_on": found_on})
+        if row is not None:
+            return _problem_view(row, branch.name), True
+        row = rows.find(session, Problem, key)  # another program entered it meanwhile
+    return _problem_view(row, branch.name), False
 
 
 def list_problems(

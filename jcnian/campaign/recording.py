@@ -90,8 +90,15 @@ def upsert(
         return Saved(branch, what, "unchanged", warnings=notes)
     used = gate() if gate else None
     was = previous(row) if row is not None else None
-    rows.write(session, model, row, key, given if row is not None else {**(defaults or {}), **given})
-    return Saved(branch, what, "created" if row is None else "updated", was, used, notes)
+    if row is None:
+        if rows.insert(session, model, key, {**(defaults or {}), **given}) is not None:
+            return Saved(branch, what, "created", None, used, notes)
+        row = rows.find(session, model, key)  # another program entered it meanwhile
+        if all(getattr(row, k) == v for k, v in given.items()):
+            return Saved(branch, what, "unchanged", override=used, warnings=notes)
+        was = previous(row)
+    rows.write(session, model, row, key, given)
+    return Saved(branch, what, "updated", was, used, notes)
 
 
 def pass_gate(

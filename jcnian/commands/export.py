@@ -130,7 +130,11 @@ def export_csv(
             sys.stdout.buffer.flush()
         say(f"已导出 {count} 条记录。")
         return
-    with ledger(ctx, write=False) as session, atomic_output(Path(output), force=force) as tmp, tmp.open("wb") as fh:
+    with (
+        ledger(ctx, write=False) as session,
+        atomic_output(Path(output), force=force) as tmp,
+        tmp.open("wb") as fh,
+    ):
         count = domain.write_table_csv(session, table, fh, encoding)
     say(f"已导出 {count} 条记录到 {output}（{encoding}）。")
 

@@ -15,6 +15,7 @@ full disk never leaves half a report where the scheduled job mails it from.
 import os
 import re
 import secrets
+import shutil
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -25,6 +26,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jcnian.errors import Conflict, InvalidInput, JcnianError
+
+try:
+    import fcntl
+except ImportError:  # Windows: stale temporary files are not recognised there
+    fcntl = None  # type: ignore[assignment]
 
 Kind = Literal["text", "int", "number", "percent", "date", "datetime"]
 
@@ -103,17 +109,85 @@ class Sheet:
 
 
 def check_target(target: Path, *, force: bool) -> None:
-    """Refuse early, before any work, what the final rename would refuse anyway."""
+    """Refuse early, before any work, what the final rename would refuse anyway.
+
+    Only a new path or an existing regular file may be written: a device, a pipe or a
+    socket never is, even with ``--force`` (replacing it would not write to it, and writing
+    to it would not be atomic).
+    """
     if not target.parent.is_dir():
         raise InvalidInput(f"目录 {target.parent} 不存在，请先建立该目录或换一个输出位置。")
     if target.is_dir():
         raise InvalidInput(f"{target} 是一个目录，请给出文件名，如 {target / 'report.xlsx'}。")
+    if target.exists() and not target.is_file():
+        raise InvalidInput(
+            f"{target} 不是普通文件（是设备、管道或套接字），不能作为输出（加 --force 也不行）；"
+            "请给出一个新文件名或普通文件。"
+        )
     if target.exists() and not force:
         raise Conflict(f"文件 {target} 已存在，未覆盖；确需覆盖请加 --force。")
 
 
-def _temp_beside(target: Path) -> Path:
-    """A fresh hidden file in the target's folder (same filesystem, so the rename is atomic).
+# Our temporary files: ``.<target name>.<8 hex>.tmp`` beside the target, and the scratch
+# folder ``….tmp.d`` where xlsxwriter keeps its own temporary files. A run holds a lock on
+# its .tmp file (flock) while it works; one a killed run left is unlocked, and the next run
+# in that folder removes it.
+_OURS = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp(\.d)?$")
+
+
+def _lock(fd: int) -> bool:
+    """Take the exclusive lock on our temp file without waiting; False if another run holds it."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _remove(path: Path) -> None:
+    with suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove the temporary files and scratch folders that killed runs left in ``folder``."""
+    if fcntl is None:  # no way to tell a live run's file from a dead one's
+        return []
+    removed = []
+    with suppress(OSError):
+        for entry in sorted(folder.iterdir()):
+            if not _OURS.match(entry.name):
+                continue
+            own = entry.with_name(entry.name[: -len(".d")]) if entry.name.endswith(".d") else entry
+            if own.exists():
+                try:
+                    fd = os.open(own, os.O_RDONLY)
+                except OSError:
+                    continue
+                try:
+                    if not _lock(fd):
+                        continue  # a run in progress
+                    if entry is not own:
+                        _remove(entry)
+                    else:
+                        _remove(entry.with_name(entry.name + ".d"))
+                        _remove(entry)
+                finally:
+                    os.close(fd)
+            else:
+                _remove(entry)  # a scratch folder whose run has gone
+            removed.append(entry)
+    return removed
+
+
+def _temp_beside(target: Path) -> tuple[Path, int]:
+    """A fresh hidden file in the target's folder (same filesystem, so the rename is atomic),
+    locked for this run; returns the path and the descriptor that holds the lock.
 
     Created with the umask's permissions, unlike ``mkstemp``'s 0600, because the final
     report is meant to be read by others.
@@ -121,10 +195,18 @@ def _temp_beside(target: Path) -> Path:
     while True:
         tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
         try:
-            os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return tmp
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
             continue
+        _lock(fd)
+        return tmp, fd
+
+
+def scratch_for(tmp: Path) -> Path:
+    """The scratch folder for the temporary files of the library writing ``tmp`` (created)."""
+    scratch = tmp.with_name(tmp.name + ".d")
+    scratch.mkdir(exist_ok=True)
+    return scratch
 
 
 def _fsync(path: Path) -> None:
@@ -137,6 +219,8 @@ def _fsync(path: Path) -> None:
 
 def _publish(tmp: Path, target: Path, *, force: bool) -> None:
     if force:
+        if target.exists() and not target.is_file():  # appeared since check_target
+            check_target(target, force=force)
         os.replace(tmp, target)
     else:
         try:
@@ -155,20 +239,51 @@ def _publish(tmp: Path, target: Path, *, force: bool) -> None:
         _fsync(target.parent)
 
 
+def _os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc``: itself, or one a library wrapped (xlsxwriter's FileCreateError)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError):
+            return exc
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, OSError)), None)
+        if inner is not None:
+            return inner
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return None
+
+
 @contextmanager
 def atomic_output(target: Path, *, force: bool = False) -> Iterator[Path]:
-    """Give a temporary path to write; on success it becomes ``target``, on any error it goes."""
+    """Give a temporary path to write; on success it becomes ``target``, on any error it goes.
+
+    Temporary files a killed run left in the target's folder are removed first; a full
+    disk or a refused write is said in Chinese (``jcnian.db.os_fault``) and leaves nothing.
+    """
+    from jcnian.db import os_fault
+
     target = Path(target).expanduser().absolute()
     check_target(target, force=force)
-    tmp = _temp_beside(target)
+    remove_stale_temps(target.parent)
+    try:
+        tmp, fd = _temp_beside(target)
+    except OSError as exc:
+        raise os_fault(exc, target) from exc
     try:
         yield tmp
         _fsync(tmp)
         _publish(tmp, target, force=force)
-    except OSError as exc:
-        raise JcnianError(f"无法写入 {target}：{exc.strerror or exc}。") from exc
+    except JcnianError:
+        raise
+    except Exception as exc:
+        cause = _os_error(exc)
+        if cause is None:
+            raise
+        raise os_fault(cause, target) from exc
     finally:
+        _remove(tmp.with_name(tmp.name + ".d"))
         tmp.unlink(missing_ok=True)
+        os.close(fd)
 
 
 # --- workbook writer --------------------------------------------------------------------
@@ -353,11 +468,14 @@ def _write_sheet(workbook: Any, fmt: _Formats, sheet: Sheet) -> None:
     writer.finish()
 
 
-def write_sheets(path: Path, sheets: Sequence[Sheet], *, title: str, created: datetime) -> None:
+def write_sheets(
+    path: Path, sheets: Sequence[Sheet], *, title: str, created: datetime, scratch: Path | None = None
+) -> None:
     """Write ``sheets`` to ``path`` (normally the temporary file of ``atomic_output``).
 
     ``created`` becomes the document date; fixing it (the report's as-of date) makes the
-    same input give a byte-identical file.
+    same input give a byte-identical file. xlsxwriter's own temporary files go to
+    ``scratch`` (beside the target, removed with it), not to the system's temp folder.
     """
     import xlsxwriter
 
@@ -369,6 +487,7 @@ def write_sheets(path: Path, sheets: Sequence[Sheet], *, title: str, created: da
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "default_date_format": NUM_FORMATS["date"],
+            **({"tmpdir": str(scratch)} if scratch is not None else {}),
         },
     )
     workbook.set_properties({"title": title, "author": "jcnian", "created": created})
@@ -389,5 +508,5 @@ def write_workbook(
     """Write a complete workbook to ``target`` atomically; refuse to replace a file unless ``force``."""
     target = Path(target).expanduser().absolute()
     with atomic_output(target, force=force) as tmp:
-        write_sheets(tmp, sheets, title=title, created=created)
+        write_sheets(tmp, sheets, title=title, created=created, scratch=scratch_for(tmp))
     return target

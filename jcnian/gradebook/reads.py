@@ -11,11 +11,13 @@ steps in jcnian.gradebook.steps; the SQL sums over the score tables in jcnian.gr
 
 import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -117,9 +119,16 @@ def _category_name(session: Session, query: str) -> str:
 # --- each branch's state --------------------------------------------------------------
 
 
-@dataclass(slots=True)
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # shared by every state without entries
+
+
+@dataclass(frozen=True, slots=True)
 class GradeState:
-    """Where one branch stands in 分类定级, derived from its scores and grade events."""
+    """Where one branch stands in 分类定级, derived from its scores and grade events.
+
+    Immutable: a step that moves a branch makes a new state (``dataclasses.replace``), and
+    the flags are worked out from the state when they are read.
+    """
 
     branch_id: int
     name: str
@@ -129,13 +138,12 @@ class GradeState:
     proposed: Grade | None = None
     final: Grade | None = None
     initial: Grade | None = None  # the first final grade (分类定级), before any re-grade
-    flags: list[str] = field(default_factory=list)
     threshold: Grade | None = None
     changes: tuple[str, ...] = ()
-    source_totals: dict[str, float] = field(default_factory=dict)  # filled with detail=True
-    missing: list[str] = field(default_factory=list)
+    source_totals: Mapping[str, float] = field(default_factory=lambda: _NOTHING)  # with detail=True
+    missing: tuple[str, ...] = ()
     satisfaction: Fraction | None = None
-    vetoes: list[str] = field(default_factory=list)
+    vetoes: tuple[str, ...] = ()
     deliberated: Grade | None = None
     published: Grade | None = None
     published_on: date | None = None
@@ -147,6 +155,11 @@ class GradeState:
     def counted(self) -> Grade | None:
         """The grade the quota counts: final where there is one, the proposal otherwise."""
         return self.final or self.proposed
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """What ``grade list`` shows beside the branch (flags_of)."""
+        return flags_of(self)
 
 
 def _rows(session: Session, stmt: object) -> list[tuple]:  # type: ignore[type-arg]
@@ -199,7 +212,6 @@ def _grade_states(session: Session, category: str | None, detail: bool) -> dict[
         wanted = _category_name(session, category)
         stmt = stmt.where(Branch.category_id == next(k for k, v in cat_names.items() if v == wanted))
     rows = sorted(_rows(session, stmt), key=lambda r: r[2])  # the seed's order
-    states = {bid: GradeState(bid, name, cat_names[cat], seq) for bid, name, seq, cat in rows}
     totals = weighted_totals(session, rubric, detail=detail)
     ballots = _grouped(
         _rows(session, select(Ballot.branch_id, Ballot.option, Ballot.count).join(Branch).where(in_campaign))
@@ -227,57 +239,83 @@ def _grade_states(session: Session, category: str | None, detail: bool) -> dict[
         )
     )
     expected = len(rubric.sources) * len(rubric.indicators)
-    incomplete: list[int] = []
-    for bid, state in states.items():
+    incomplete = [bid for bid, *_ in rows if totals.counts.get(bid, 0) != expected]
+    present = present_parts(session, incomplete) if incomplete else {}
+    states: dict[int, GradeState] = {}
+    for bid, name, seq, cat in rows:
+        vetoed = tuple(c for (c,) in vetoes[bid]) if bid in vetoes else ()
+        by_source = _NOTHING
         if detail:
-            state.source_totals = {s: round_score(t) for s, t in totals.by_source.get(bid, {}).items()}
-        if bid in vetoes:
-            state.vetoes = [c for (c,) in vetoes[bid]]
+            by_source = MappingProxyType(
+                {s: round_score(t) for s, t in totals.by_source.get(bid, {}).items()}
+            )
+        history = _event_fields(events[bid]) if bid in events else _NOTHING
         if totals.counts.get(bid, 0) != expected:
-            incomplete.append(bid)
+            missing = tuple(missing_parts(present.get(bid, {}), rubric))
+            states[bid] = GradeState(
+                bid,
+                name,
+                cat_names[cat],
+                seq,
+                source_totals=by_source,
+                missing=missing,
+                vetoes=vetoed,
+                **history,
+            )
+            continue
+        satisfaction = satisfaction_rate(dict(ballots[bid])) if bid in ballots else None  # type: ignore[arg-type]
+        if satisfaction is None and not vetoed:
+            # Nothing can change the threshold grade: skip building an Assessment.
+            score = round_score(totals.weighted[bid])
+            threshold = proposed = threshold_grade(score, rubric.thresholds)
+            changes: tuple[str, ...] = ()
         else:
-            if bid in ballots:
-                state.satisfaction = satisfaction_rate(dict(ballots[bid]))  # type: ignore[arg-type]
-            if state.satisfaction is None and not state.vetoes:
-                # Nothing can change the threshold grade: skip building an Assessment.
-                state.score = round_score(totals.weighted[bid])
-                state.threshold = state.proposed = threshold_grade(state.score, rubric.thresholds)
-            else:
-                result = assess_total(
-                    totals.weighted[bid], rubric, satisfaction=state.satisfaction, vetoes=state.vetoes
-                )
-                state.score, state.threshold, state.proposed = result.score, result.threshold, result.proposed
-                state.changes = result.changes
-        if bid in events:
-            _apply_events(state, events[bid])
-    if incomplete:
-        present = present_parts(session, incomplete)
-        for bid in incomplete:
-            states[bid].missing = missing_parts(present.get(bid, {}), rubric)
-    for state in states.values():
-        state.flags = flags_of(state)
+            result = assess_total(totals.weighted[bid], rubric, satisfaction=satisfaction, vetoes=vetoed)
+            score, threshold, proposed, changes = (
+                result.score,
+                result.threshold,
+                result.proposed,
+                result.changes,
+            )
+        states[bid] = GradeState(
+            bid,
+            name,
+            cat_names[cat],
+            seq,
+            score,
+            proposed,
+            threshold=threshold,
+            changes=changes,
+            source_totals=by_source,
+            satisfaction=satisfaction,
+            vetoes=vetoed,
+            **history,
+        )
     return states
 
 
-def _apply_events(state: GradeState, events: Iterable[tuple]) -> None:  # type: ignore[type-arg]
+def _event_fields(events: Iterable[tuple]) -> dict[str, Any]:  # type: ignore[type-arg]
+    """A branch's grade events, oldest first, as the GradeState fields they decide."""
+    out: dict[str, Any] = {}
     for step, grade, score, on, override in events:
         if step == "proposed":
-            state.recorded = (score, grade)
+            out["recorded"] = (score, grade)
         elif step == "deliberated":
-            state.deliberated = Grade(grade)
+            out["deliberated"] = Grade(grade)
         elif step in FINAL_STEPS:
             g = Grade(grade)
-            if step == "final" and state.initial is None:
-                state.initial = g
-            state.final = g
-            state.override = override
-            state.republish = state.published is not None and g != state.published
+            if step == "final" and "initial" not in out:
+                out["initial"] = g
+            out["final"] = g
+            out["override"] = override
+            out["republish"] = out.get("published") is not None and g != out["published"]
         elif step == "published":
-            state.published, state.published_on = Grade(grade), on
-            state.republish = False
+            out["published"], out["published_on"] = Grade(grade), on
+            out["republish"] = False
+    return out
 
 
-def flags_of(state: GradeState) -> list[str]:
+def flags_of(state: GradeState) -> tuple[str, ...]:
     """What ``grade list`` shows beside a branch: gaps, changes and their reasons, open steps."""
     flags = []
     if state.missing:
@@ -296,7 +334,7 @@ def flags_of(state: GradeState) -> list[str]:
         flags.append("公开后等级有改动，尚未重新公开")
     elif state.published_on is not None:
         flags.append(f"已公开（{state.published_on.isoformat()}）")
-    return flags
+    return tuple(flags)
 
 
 # --- quota ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ one, so ``history`` shows every decision; jcnian.gradebook.reads derives the cur
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import insert
@@ -22,7 +22,6 @@ from jcnian.gradebook.reads import (
     categories,
     current_rubric,
     current_rubric_id,
-    flags_of,
     grade_states,
     lookup_branch,
     paused_gc,
@@ -71,16 +70,18 @@ def _proposal_rows(states: Iterable[GradeState], on: date, rubric_id: int | None
                 "at": now,
             }
         )
-        s.recorded = (s.score, s.proposed.value)
     return rows
 
 
-def _record_proposals(session: Session, states: Iterable[GradeState], on: date) -> int:
-    """Record each proposal that is new or changed since the last one (one bulk insert)."""
+def _record_proposals(session: Session, states: Iterable[GradeState], on: date) -> set[int]:
+    """Record each proposal that is new or changed since the last one (one bulk insert).
+
+    Returns the ids of the branches whose proposal was recorded.
+    """
     rows = _proposal_rows(states, on, current_rubric_id(session))
     if rows:
         session.execute(insert(GradeEvent), rows)
-    return len(rows)
+    return {row["branch_id"] for row in rows}  # type: ignore[misc]
 
 
 def compute(session: Session, on: date) -> ComputeResult:
@@ -88,10 +89,11 @@ def compute(session: Session, on: date) -> ComputeResult:
     states = grade_states(session)
     with paused_gc():
         recorded = _record_proposals(session, states.values(), on)
-        if recorded:
-            for s in states.values():
-                s.flags = flags_of(s)
-    return ComputeResult(list(states.values()), recorded)
+        listed = [
+            replace(s, recorded=(s.score, s.proposed.value)) if s.branch_id in recorded else s  # type: ignore[union-attr]
+            for s in states.values()
+        ]
+    return ComputeResult(listed, len(recorded))
 
 
 # --- the steps: deliberation, approval, publication, changes --------------------------
@@ -262,9 +264,7 @@ def approve(
     if grade is not None and reason is None and any(grade != (s.deliberated or s.proposed) for s in targets):
         raise InvalidInput("终定等级与审议（拟定）等级不同，须用 --reason 写明理由。")
     plan = {s.branch_id: grade or s.final or s.deliberated or s.proposed for s in targets}
-    projected = [
-        _replace_counted(s, plan[s.branch_id]) if s.branch_id in plan else s for s in states.values()
-    ]
+    projected = [replace(s, final=plan[s.branch_id]) if s.branch_id in plan else s for s in states.values()]
     report = _checked_quota(
         session, projected, override, "按此终定，等级比例不符合要求；确需批准，请加 --override 写明理由："
     )
@@ -291,12 +291,6 @@ def approve(
         entries.append(StepEntry(s.name, basis, chosen, True))
     session.flush()
     return StepResult("final", on, entries, report, _window_warning(session, on, "终定"), used)
-
-
-def _replace_counted(state: GradeState, grade: Grade | None) -> GradeState:
-    clone = GradeState(state.branch_id, state.name, state.category, state.seq, state.score)
-    clone.proposed, clone.final = state.proposed, grade
-    return clone
 
 
 def publish(session: Session, on: date, *, override: str | None = None, by: str | None = None) -> StepResult:

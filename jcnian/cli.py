@@ -223,6 +223,10 @@ class _Group(TyperGroup):
             if isinstance(exc, BrokenPipeError):
                 _silence_stdout()
                 raise typer.Exit(PIPE_CLOSED) from None
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                _silence_stdout()  # the output (``> file`` on a full disk) cannot be written
+                say("错误：磁盘已满，输出没有写完；请腾出磁盘空间后再试。", "red")
+                raise typer.Exit(1) from None
             debug = isinstance(ctx.obj, State) and ctx.obj.debug
             if debug:
                 traceback.print_exc()

@@ -127,6 +127,7 @@ def fill(folder: Path, leave: int) -> None:
 def test_a_full_disk_refuses_import_and_export_cleanly(run, small_disk: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     db = small_disk / "ledger.db"
     assert run("--db", str(db), "init").exit_code == 0
+    assert run("--db", str(tmp_path / "other.db"), "init").exit_code == 0  # on a disk with room
     before = data_tables(db)
     big = scores_csv(tmp_path / "问卷.csv", 200)  # about 1 MB of pages, more than is left
     fill(small_disk, leave=256 * 1024)
@@ -143,6 +144,16 @@ def test_a_full_disk_refuses_import_and_export_cleanly(run, small_disk: Path, tm
     fill(small_disk, leave=0)  # nothing left at all: even SQLite's -shm cannot be made
     result = run("--db", str(db), "branch", "add", "新建村党支部", "--category", "农村")
     assert_clean_failure(result, "磁盘已满")
+    with (small_disk / "表.json").open("wb") as out:  # `> file` on the full disk
+        done = subprocess.run(
+            [sys.executable, "-m", "jcnian", "--db", str(tmp_path / "other.db"), "export", "json", "branch"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1 and "磁盘已满" in done.stderr and "内部错误" not in done.stderr, done.stderr
     for filler in small_disk.glob("filler*"):
         filler.unlink()
     assert data_tables(db) == before

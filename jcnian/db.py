@@ -146,6 +146,66 @@ def _to_v3(session: Session) -> None:
     store_default_rubrics(session)
 
 
+def _to_v4(session: Session) -> None:
+    """Version 4 keeps every override in one table (gate_override).
+
+    Grade events and acceptance decisions held the override's reason as text of their own,
+    which the reports read apart from gate_override and so missed. Each such reason becomes
+    a gate_override row (an acceptance decision's is there already, recorded by its gate),
+    and the event or decision points to it.
+    """
+    bind = session.get_bind()
+    for table, gate, day in (
+        ("grade_event", "'grade-' || t.step", 'COALESCE(t."on", DATE(t.at))'),
+        ("acceptance_decision", "'accept-decision'", 't."on"'),
+    ):
+        columns = {c["name"] for c in inspect(bind).get_columns(table)}
+        if "override_id" not in columns:
+            session.execute(
+                text(
+                    f"ALTER TABLE {table} ADD COLUMN override_id INTEGER REFERENCES gate_override (id) ON DELETE SET NULL"
+                )
+            )
+        if "override" not in columns:
+            continue
+        rows = session.execute(
+            text(
+                f"SELECT t.id, b.campaign_id, t.branch_id, {gate}, t.override, {day} "
+                f"FROM {table} AS t "
+                "JOIN branch AS b ON b.id = t.branch_id WHERE t.override IS NOT NULL ORDER BY t.id"
+            )
+        ).all()
+        for row_id, campaign_id, branch_id, gate_name, reason, on in rows:
+            found = session.execute(
+                text(
+                    "SELECT id FROM gate_override WHERE campaign_id = :c AND branch_id = :b AND reason = :r "
+                    'AND "on" = :on ORDER BY id LIMIT 1'
+                ),
+                {"c": campaign_id, "b": branch_id, "r": reason, "on": on},
+            ).first()
+            if found is None:
+                session.execute(
+                    text(
+                        'INSERT INTO gate_override (campaign_id, branch_id, gate, refused, reason, "on", at) '
+                        "VALUES (:c, :b, :g, :refused, :r, :on, :at)"
+                    ),
+                    {
+                        "c": campaign_id,
+                        "b": branch_id,
+                        "g": gate_name,
+                        "refused": "（升级前的记录，未载明）",
+                        "r": reason,
+                        "on": on,
+                        "at": models.utc_now(),
+                    },
+                )
+                found = session.execute(text("SELECT MAX(id) FROM gate_override")).first()
+            session.execute(
+                text(f"UPDATE {table} SET override_id = :o WHERE id = :id"), {"o": found[0], "id": row_id}
+            )
+        session.execute(text(f"ALTER TABLE {table} DROP COLUMN override"))
+
+
 def store_default_rubrics(session: Session) -> None:
     """Store the shipped rubric for every campaign that has none stored yet."""
     try:
@@ -165,7 +225,7 @@ def store_default_rubrics(session: Session) -> None:
 # version -> the step that brings a ledger from version-1 up to it. Adding a table needs
 # only a new SCHEMA_VERSION (``create_all`` creates what is missing); changing a table that
 # exists also needs a step here.
-MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3}
+MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4}
 
 
 # --- where the ledger is ----------------------------------------------------------------
@@ -324,11 +384,6 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-def _euid() -> int | None:
-    geteuid = getattr(os, "geteuid", None)  # not on Windows
-    return geteuid() if geteuid else None
-
-
 def _unblock_side_files(path: Path) -> None:
     """A -wal/-shm left read-only (by a read while the ledger file was read-only) would refuse
     every write once the file is writable again: give it the ledger file's permissions.
@@ -342,17 +397,18 @@ def _unblock_side_files(path: Path) -> None:
     for suffix in SQLITE_SIDE_FILES:
         side = Path(f"{path}{suffix}")
         with suppress(OSError):
-            if side.is_file() and not _writable(side) and side.stat().st_uid == _euid():
+            if side.is_file() and not _writable(side) and side.stat().st_uid == os.geteuid():
                 side.chmod(mode | (side.stat().st_mode & 0o777))
 
 
 def _read_without_side_files(path: Path) -> bool:
     """A folder this user cannot write cannot take WAL's -shm: read the file as it stands.
 
-    Only when there is no -wal: without one, every committed change is in the file itself
-    (with one, SQLite reads through it if it can, or the open is refused as read-only).
+    When both side files are there SQLite can read through them, so they are used.
     """
-    return not _writable(path.parent) and not Path(f"{path}-wal").exists()
+    if _writable(path.parent):
+        return False
+    return not all(Path(f"{path}{suffix}").exists() for suffix in SQLITE_SIDE_FILES)
 
 
 def open_engine(db: str | None, *, create: bool = False, write: bool = True) -> Engine:

@@ -1,6 +1,6 @@
 """SQLModel tables of the ledger: the campaign, its branches, people and liaisons.
 
-The tables of grading (``models_grading``) and of the phases (``models_phases``) live in
+The tables of grading (``jcnian.gradebook.tables``) and of the phases (``jcnian.campaign.tables``) live in
 modules of their own so that a command that only reads the ledger, such as ``branch list``,
 does not pay at start-up for defining thirty tables it never touches; ``load_all_tables``
 brings them in where the whole schema is needed (creating or migrating, exporting tables).
@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def utc_now() -> datetime:

@@ -429,11 +429,6 @@ def test_an_override_a_gate_needed_is_recorded(computed) -> None:  # type: ignor
     assert list(_override_flags(computed)) == [VILLAGES[0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gradebook.steps.approve records the override on every branch it finalises once any "
-    "one of them is undeliberated, so deliberated branches show 越过检查 too",
-)
 def test_an_override_is_recorded_only_on_the_branches_that_needed_it(computed) -> None:  # type: ignore[no-untyped-def]
     assert computed("grade", "deliberate", *VILLAGES[1:], *FIRMS, "--on", "2012-04-22").exit_code == 0
     approved = computed("grade", "approve", "--all", "--on", "2012-04-25", "--override", "五夫村先行终定")
@@ -442,11 +437,6 @@ def test_an_override_is_recorded_only_on_the_branches_that_needed_it(computed) -
     assert history(computed, VILLAGES[1])[-1]["override"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gradebook.steps.change_grade (via _change) stores --override on the 'changed' event "
-    "although grade change has no gate to pass",
-)
 def test_an_override_given_to_grade_change_is_not_recorded(computed) -> None:  # type: ignore[no-untyped-def]
     assert computed("grade", "deliberate", "--all", "--on", "2012-04-22").exit_code == 0
     assert computed("grade", "approve", "--all", "--on", "2012-04-25").exit_code == 0

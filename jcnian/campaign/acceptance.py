@@ -8,7 +8,7 @@ print and never commit. Recording is idempotent (see ``jcnian.campaign.recording
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from jcnian import phases
 from jcnian.campaign.dates import windows
 from jcnian.campaign.facts import NO_GRADE, CampaignFacts, backward_ids, branch_rows, grade_facts
 from jcnian.campaign.plans import plan_row
-from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, pass_gate, upsert
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, override_log, pass_gate, upsert
 from jcnian.campaign.tables import AcceptanceDecision, AcceptanceStep, GateOverride, Project, Rectification
 from jcnian.errors import Conflict, InvalidInput
 from jcnian.gradebook.reads import grade_states
@@ -182,7 +182,7 @@ def decide(
         passed=passed,
         grade=new_grade.value if new_grade else None,
         reason=optional_text(reason),
-        override=used,
+        override_id=used.id if used else None,
     )
     session.add(row)
     session.flush()
@@ -216,7 +216,7 @@ def _decision_view(session: Session, branch: Branch, row: AcceptanceDecision, st
         row.passed,
         row.grade,
         row.reason,
-        row.override,
+        session.get(GateOverride, row.override_id).reason if row.override_id else None,  # type: ignore[union-attr]
         rect.opinion if rect else None,
         rect.deadline if rect else None,
         status,
@@ -347,13 +347,5 @@ def acceptance_report(session: Session, on: date, facts: CampaignFacts | None = 
                 rect_note,
             )
         )
-    overrides = [
-        {"branch": name, "gate": o.gate, "refused": o.refused, "reason": o.reason, "on": o.on}
-        for o, name in session.exec(
-            select(GateOverride, Branch.name)
-            .join(Branch, GateOverride.branch_id == Branch.id, isouter=True)
-            .where(GateOverride.campaign_id == campaign.id, GateOverride.on <= on)
-            .order_by(GateOverride.on, GateOverride.id)
-        )
-    ]
+    overrides = [asdict(o) for o in override_log(session, on)]
     return AcceptanceReport(on, rows, moved_up, moved_down, failed, open_rects, pending, overrides)

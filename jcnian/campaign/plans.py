@@ -99,7 +99,15 @@ def set_plan(
         # The date says since when the branch has had one: a later rewording keeps it.
         since = getattr(row, f"{key}_on")
         setattr(row, f"{key}_on", min(since, on) if since else on)
-        saved.append(Saved(branch.name, PLAN_LABELS[key], "updated" if old else "created", old, used))
+        saved.append(
+            Saved(
+                branch.name,
+                PLAN_LABELS[key],
+                "updated" if old else "created",
+                old,
+                used.reason if used else None,
+            )
+        )
     session.add(row)
     return saved
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from jcnian import rows
 from jcnian.campaign.tables import GateOverride
@@ -71,7 +71,7 @@ def upsert(
     branch: str,
     what: str,
     previous: Callable[[Any], str | None],
-    gate: Callable[[], str | None] | None = None,
+    gate: Callable[[], GateOverride | None] | None = None,
     defaults: Mapping[str, Any] | None = None,
     warnings: list[str] | None = None,
 ) -> Saved:
@@ -81,14 +81,15 @@ def upsert(
     re-entering a record to change one field never erases the others. ``defaults`` fill a
     new row only (a ``None`` value falls back to them). ``previous`` words the old value of
     a replaced row. ``gate`` runs only when something would change (re-entering what is
-    there is never refused) and returns the override used. ``warnings`` are passed on.
+    there is never refused) and returns the override it recorded. ``warnings`` are passed on.
     """
     given = {k: v for k, v in values.items() if v is not None}
     notes = list(warnings or [])
     row = rows.find(session, model, key)
     if row is not None and all(getattr(row, k) == v for k, v in given.items()):
         return Saved(branch, what, "unchanged", warnings=notes)
-    used = gate() if gate else None
+    passed = gate() if gate else None
+    used = passed.reason if passed else None
     was = previous(row) if row is not None else None
     if row is None:
         if rows.insert(session, model, key, {**(defaults or {}), **given}) is not None:
@@ -109,24 +110,55 @@ def pass_gate(
     reasons: list[str],
     override: str | None,
     on: date,
-) -> str | None:
-    """Refuse a step taken out of order, or record the committee's reason for taking it."""
+) -> GateOverride | None:
+    """Refuse a step taken out of order, or record the committee's reason for taking it.
+
+    Returns the record of the override (None when no gate stood in the way: an
+    ``--override`` given where nothing needed it is not recorded).
+    """
     if not reasons:
         return None
     who = f"{branch.name}：" if branch else ""
-    reason = (override or "").strip()
-    if not reason:
+    if not (override or "").strip():
         raise GateError(
             f"{who}现在不能{action}：{'；'.join(reasons)}。如委员会决定先行，请加 --override 理由。"
         )
-    session.add(
-        GateOverride(
-            campaign_id=current_campaign(session).id,  # type: ignore[arg-type]
-            branch_id=branch.id if branch else None,
-            gate=gate,
-            refused="；".join(reasons),
-            reason=reason,
-            on=on,
-        )
+    return record_override(session, branch, gate, reasons, override, on)  # type: ignore[arg-type]
+
+
+def record_override(
+    session: Session, branch: Branch | None, gate: str, refused: list[str], reason: str, on: date
+) -> GateOverride:
+    """The one record of an override: which gate, what it refused, the committee's reason."""
+    row = GateOverride(
+        campaign_id=current_campaign(session).id,  # type: ignore[arg-type]
+        branch_id=branch.id if branch else None,
+        gate=gate,
+        refused="；".join(refused),
+        reason=reason.strip(),
+        on=on,
     )
-    return reason
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class OverrideRecord:
+    on: date
+    branch: str | None
+    gate: str
+    refused: str
+    reason: str
+
+
+def override_log(session: Session, on: date) -> list[OverrideRecord]:
+    """Every override of the campaign up to ``on``, oldest first: what every report shows."""
+    campaign = current_campaign(session)
+    rows = session.exec(
+        select(GateOverride, Branch.name)
+        .join(Branch, GateOverride.branch_id == Branch.id, isouter=True)  # type: ignore[arg-type]
+        .where(GateOverride.campaign_id == campaign.id, GateOverride.on <= on)
+        .order_by(GateOverride.on, GateOverride.id)  # type: ignore[arg-type]
+    ).all()
+    return [OverrideRecord(o.on, name, o.gate, o.refused, o.reason) for o, name in rows]

@@ -235,7 +235,7 @@ class AcceptanceDecision(SQLModel, table=True):
     passed: bool
     grade: str | None = None
     reason: str | None = None
-    override: str | None = None
+    override_id: int | None = Field(default=None, foreign_key="gate_override.id", ondelete="SET NULL")
 
 
 class Rectification(SQLModel, table=True):
@@ -252,7 +252,13 @@ class Rectification(SQLModel, table=True):
 
 
 class GateOverride(SQLModel, table=True):
-    """A step taken out of order on the committee's say-so: what was refused and why it went on."""
+    """A step taken out of order on the committee's say-so: what was refused and why it went on.
+
+    The one record of every ``--override``, whatever the step (a plan, an acceptance step or
+    decision, a grade approved, published or changed): the rows it let through point here
+    (``override_id``), and every report reads the overrides from this table alone.
+    ``branch_id`` is None for a decision about the whole list (the quota).
+    """
 
     __tablename__ = "gate_override"
     id: int | None = Field(default=None, primary_key=True)

@@ -204,6 +204,8 @@ def change(
     say(f"已将 {result.branch} 的等级由“{result.before}”改定为“{result.after}”（{result.on.isoformat()}）。")
     if result.published:
         say("该等级此前已公开，请重新公开：jcnian grade publish", "yellow")
+    for warning in result.warnings:
+        say(warning, "yellow")
 
 
 def history(

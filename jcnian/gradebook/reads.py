@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from jcnian.campaign.tables import GateOverride
 from jcnian.data_files import default_rubric_text
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook.tables import Ballot, GradeEvent, RubricVersion, Veto
@@ -231,9 +232,10 @@ def _grade_states(session: Session, category: str | None, detail: bool) -> dict[
                 GradeEvent.grade,
                 GradeEvent.score,
                 GradeEvent.on,
-                GradeEvent.override,
+                GateOverride.reason,
             )
-            .join(Branch)
+            .join(Branch, GradeEvent.branch_id == Branch.id)  # type: ignore[arg-type]
+            .join(GateOverride, GradeEvent.override_id == GateOverride.id, isouter=True)  # type: ignore[arg-type]
             .where(in_campaign)
             .order_by(GradeEvent.id),  # type: ignore[arg-type]
         )

@@ -15,6 +15,8 @@ from sqlmodel import Session, select
 
 from jcnian import models
 from jcnian.campaign.dates import windows
+from jcnian.campaign.recording import record_override
+from jcnian.campaign.tables import GateOverride
 from jcnian.errors import Conflict, GateError, InvalidInput
 from jcnian.gradebook.reads import (
     GradeState,
@@ -178,6 +180,18 @@ def _targets(
     return targets
 
 
+QUOTA_REFUSED = "等级比例不符合要求"
+
+
+def _quota_override(
+    session: Session, report: QuotaReport, gate: str, override: str | None, on: date
+) -> GateOverride | None:
+    """The record of an override of the quota check, for the whole list (None: the quota holds)."""
+    if report.ok or override is None:
+        return None
+    return record_override(session, None, gate, [QUOTA_REFUSED], override, on)
+
+
 def _reason(reason: str | None) -> str | None:
     return (reason or "").strip() or None
 
@@ -245,7 +259,9 @@ def approve(
     """组织考评: the town committee's final grade, after deliberation and within the quota.
 
     Without deliberation, or when the list would fail the quota check, it needs
-    ``override`` (the reason is recorded on every event it lets through).
+    ``override``: the reason is recorded once per branch let through undeliberated, and once
+    for the whole list when the quota fails; each final grade points to the record that let
+    it through, and a branch no gate stopped carries none.
     """
     states = grade_states(session)
     reason, override = _reason(reason), _reason(override)
@@ -269,6 +285,7 @@ def approve(
         session, projected, override, "按此终定，等级比例不符合要求；确需批准，请加 --override 写明理由："
     )
     used = override if (undeliberated or not report.ok) else None
+    quota_gate = _quota_override(session, report, "grade-final", override, on)
     _record_proposals(session, targets, on)
     entries = []
     for s in targets:
@@ -278,6 +295,12 @@ def approve(
             entries.append(StepEntry(s.name, s.final, chosen, False))
             continue
         basis = s.deliberated or s.proposed
+        gate = quota_gate
+        if s.deliberated is None:
+            refused = ["尚未经群众党员会议审议", *([QUOTA_REFUSED] if quota_gate else [])]
+            gate = record_override(
+                session, session.get(Branch, s.branch_id), "grade-final", refused, override, on
+            )  # type: ignore[arg-type]
         _add_event(
             session,
             s,
@@ -285,7 +308,7 @@ def approve(
             chosen,
             on,
             reason=reason if chosen != basis else None,
-            override=used,
+            override_id=gate.id if gate else None,
             by=by or COMMITTEE,
         )
         entries.append(StepEntry(s.name, basis, chosen, True))
@@ -306,13 +329,24 @@ def publish(session: Session, on: date, *, override: str | None = None, by: str 
         session, states.values(), override, "等级比例不符合要求；确需公开，请加 --override 写明理由："
     )
     used = override if (pending or not report.ok) else None
+    refused = [f"{len(pending)} 个党组织尚无终定等级"] if pending else []
+    refused += [] if report.ok else [QUOTA_REFUSED]
+    gate = record_override(session, None, "grade-published", refused, override, on) if refused else None  # type: ignore[arg-type]
     entries = []
     for s in states.values():
         if s.final is None:
             continue
         fresh = s.published != s.final or s.republish
         if fresh:
-            _add_event(session, s, "published", s.final, on, override=used, by=by or COMMITTEE)
+            _add_event(
+                session,
+                s,
+                "published",
+                s.final,
+                on,
+                override_id=gate.id if gate else None,
+                by=by or COMMITTEE,
+            )
         entries.append(StepEntry(s.name, s.published, s.final, fresh))
     if not entries:
         raise GateError("还没有任何终定等级可以公开（先用 jcnian grade approve）。")
@@ -328,6 +362,7 @@ class GradeChange:
     on: date
     published: bool  # the grade had been published before this change
     recorded: bool
+    warnings: tuple[str, ...] = ()
 
 
 def _change(
@@ -338,9 +373,10 @@ def _change(
     grade: Grade,
     on: date,
     reason: str | None,
-    override: str | None,
+    override: GateOverride | None,
     by: str | None,
 ) -> GradeChange:
+    """Append a change to the history; ``override`` is the record of the gate that let it through."""
     reason = _reason(reason)
     if reason is None:
         raise InvalidInput("改定等级须用 --reason 写明理由。")
@@ -355,7 +391,16 @@ def _change(
         and last.reason == reason
     )
     if not repeat:
-        _add_event(session, state, step, grade, on, reason=reason, override=_reason(override), by=by)
+        _add_event(
+            session,
+            state,
+            step,
+            grade,
+            on,
+            reason=reason,
+            override_id=override.id if override else None,
+            by=by,
+        )
         session.flush()
     return GradeChange(branch.name, state.final, grade, on, state.published is not None, not repeat)
 
@@ -375,20 +420,31 @@ def change_grade(
     override: str | None = None,
     by: str | None = None,
 ) -> GradeChange:
-    """改定 a final grade (after approval, before or after publication); always with a reason."""
+    """改定 a final grade (after approval, before or after publication); always with a reason.
+
+    No gate stands in the way of a change, so an ``override`` is not recorded (and said so).
+    """
     b = lookup_branch(session, branch)
     state = _state_of(session, b)
     if state.final is None:
         raise GateError(f"{b.name} 尚无终定等级，请先用 jcnian grade approve。")
     if state.final == grade:
         raise Conflict(f"{b.name} 的终定等级已是“{grade}”，无需改定。")
-    return _change(session, b, state, "changed", grade, on, reason, override, by)
+    change = _change(session, b, state, "changed", grade, on, reason, None, by)
+    if _reason(override):
+        return replace(change, warnings=("改定等级没有需要越过的检查，--override 的理由未记入。",))
+    return change
 
 
 def record_regrade(
-    session: Session, branch_id: int, grade: Grade, on: date, reason: str, override: str | None = None
+    session: Session,
+    branch_id: int,
+    grade: Grade,
+    on: date,
+    reason: str,
+    override: GateOverride | None = None,
 ) -> GradeChange:
-    """重新评定级次 after acceptance (总结验收); kept in the branch's grade history."""
+    """重新评定级次 after acceptance (总结验收); ``override``: the acceptance gate's record, if any."""
     b = lookup_branch(session, branch_id)
     return _change(session, b, _state_of(session, b), "regraded", grade, on, reason, override, None)
 
@@ -428,7 +484,10 @@ def history(session: Session, branch: str | int) -> BranchHistory:
     b = lookup_branch(session, branch)
     state = _state_of(session, b)
     events = session.exec(
-        select(GradeEvent).where(GradeEvent.branch_id == b.id).order_by(GradeEvent.id)  # type: ignore[arg-type]
+        select(GradeEvent, GateOverride.reason)
+        .join(GateOverride, GradeEvent.override_id == GateOverride.id, isouter=True)  # type: ignore[arg-type]
+        .where(GradeEvent.branch_id == b.id)
+        .order_by(GradeEvent.id)  # type: ignore[arg-type]
     ).all()
     return BranchHistory(
         b.name,
@@ -436,9 +495,7 @@ def history(session: Session, branch: str | int) -> BranchHistory:
         state.initial,
         state.final,
         [
-            HistoryEntry(
-                e.step, STEP_LABELS.get(e.step, e.step), e.grade, e.score, e.on, e.reason, e.override, e.by
-            )
-            for e in events
+            HistoryEntry(e.step, STEP_LABELS.get(e.step, e.step), e.grade, e.score, e.on, e.reason, why, e.by)
+            for e, why in events
         ],
     )

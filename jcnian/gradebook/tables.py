@@ -139,7 +139,8 @@ class GradeEvent(SQLModel, table=True):
     score: float | None = None
     on: date | None = None
     reason: str | None = None
-    override: str | None = None
+    # The gate this step was let through, on the committee's recorded reason (gate_override).
+    override_id: int | None = Field(default=None, foreign_key="gate_override.id", ondelete="SET NULL")
     by: str | None = None
     rubric_id: int | None = Field(default=None, foreign_key="rubric.id", ondelete="SET NULL")
     at: datetime = Field(default_factory=utc_now)
@@ -179,10 +180,7 @@ def _newest_import(session: Session, campaign_ids: Iterable[int]) -> dict[int, i
 @event.listens_for(OrmSession, "before_flush")
 def _number_events(session: OrmSession, _context: Any, _instances: Any) -> None:
     """Number new grade events after their branch's newest, and log entries after the newest import."""
-    numbered = [o for o in session.new if isinstance(o, GradeEvent | SurveyImport)]
-    if not numbered:
-        return
-    added = sorted(numbered, key=lambda o: sa_inspect(o).insert_order)
+    added = sorted(session.new, key=lambda o: sa_inspect(o).insert_order)
     events = [o for o in added if isinstance(o, GradeEvent) and o.seq is None]
     if events:
         top = _newest_seq(session, (e.branch_id for e in events))  # type: ignore[arg-type]

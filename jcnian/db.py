@@ -384,6 +384,11 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
+def _euid() -> int | None:
+    geteuid = getattr(os, "geteuid", None)  # not on Windows
+    return geteuid() if geteuid else None
+
+
 def _unblock_side_files(path: Path) -> None:
     """A -wal/-shm left read-only (by a read while the ledger file was read-only) would refuse
     every write once the file is writable again: give it the ledger file's permissions.
@@ -397,18 +402,17 @@ def _unblock_side_files(path: Path) -> None:
     for suffix in SQLITE_SIDE_FILES:
         side = Path(f"{path}{suffix}")
         with suppress(OSError):
-            if side.is_file() and not _writable(side) and side.stat().st_uid == os.geteuid():
+            if side.is_file() and not _writable(side) and side.stat().st_uid == _euid():
                 side.chmod(mode | (side.stat().st_mode & 0o777))
 
 
 def _read_without_side_files(path: Path) -> bool:
     """A folder this user cannot write cannot take WAL's -shm: read the file as it stands.
 
-    When both side files are there SQLite can read through them, so they are used.
+    Only when there is no -wal: without one, every committed change is in the file itself
+    (with one, SQLite reads through it if it can, or the open is refused as read-only).
     """
-    if _writable(path.parent):
-        return False
-    return not all(Path(f"{path}{suffix}").exists() for suffix in SQLITE_SIDE_FILES)
+    return not _writable(path.parent) and not Path(f"{path}-wal").exists()
 
 
 def open_engine(db: str | None, *, create: bool = False, write: bool = True) -> Engine:

@@ -180,7 +180,10 @@ def _newest_import(session: Session, campaign_ids: Iterable[int]) -> dict[int, i
 @event.listens_for(OrmSession, "before_flush")
 def _number_events(session: OrmSession, _context: Any, _instances: Any) -> None:
     """Number new grade events after their branch's newest, and log entries after the newest import."""
-    added = sorted(session.new, key=lambda o: sa_inspect(o).insert_order)
+    numbered = [o for o in session.new if isinstance(o, GradeEvent | SurveyImport)]
+    if not numbered:
+        return
+    added = sorted(numbered, key=lambda o: sa_inspect(o).insert_order)
     events = [o for o in added if isinstance(o, GradeEvent) and o.seq is None]
     if events:
         top = _newest_seq(session, (e.branch_id for e in events))  # type: ignore[arg-type]

@@ -34,11 +34,38 @@ def run(db: str):  # type: ignore[no-untyped-def]
     return _run
 
 
-@pytest.fixture
-def seeded(run):  # type: ignore[no-untyped-def]
-    """A ledger initialised from the seed's liaison table (驿亭镇, 2012, 32 branches)."""
-    result = run("init")
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """`jcnian init` once per test session; each test that needs it gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    result = CliRunner().invoke(app, ["--db", str(path), "init"])
     assert result.exit_code == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
+def proposed_template(seeded_template, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Every branch scored within the quota (ledgerkit.within_quota) and its proposal computed."""
+    from datetime import date
+
+    from ledgerkit import copy_ledger, fill, session_of, within_quota
+
+    from jcnian.gradebook import steps as grade_steps
+
+    path = tmp_path_factory.mktemp("template") / "proposed.db"
+    copy_ledger(seeded_template, path)
+    fill(str(path), within_quota())
+    with session_of(str(path)) as session:
+        grade_steps.compute(session, date(2012, 4, 20))
+    return path
+
+
+@pytest.fixture
+def seeded(run, db: str, seeded_template):  # type: ignore[no-untyped-def]
+    """A ledger initialised from the seed's liaison table (驿亭镇, 2012, 32 branches)."""
+    from ledgerkit import copy_ledger
+
+    copy_ledger(seeded_template, db)
     return run
 
 

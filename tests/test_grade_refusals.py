@@ -5,79 +5,23 @@ Refusals are checked by exit code (1: refused by a rule, 2: a usage error) and b
 ledger holds afterwards, with at most a short key word of the message.
 """
 
-import json
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
-from sqlmodel import Session, select
-from typer.testing import CliRunner
+from ledgerkit import RUBRIC, VILLAGES, copy_ledger, js, session_of
+from sqlmodel import select
 
-from jcnian import db as storage
 from jcnian.campaign import acceptance, plans
 from jcnian.campaign.tables import AcceptanceDecision, Rectification
-from jcnian.cli import app
 from jcnian.errors import Conflict, GateError, InvalidInput, NotFound
 from jcnian.gradebook import entry as grade_entry
-from jcnian.gradebook import reads as gradebook
 from jcnian.gradebook import steps as grade_steps
-from jcnian.gradebook.tables import GradeEvent, Score
-from jcnian.grading import Grade, check_ballot_form, parse_ballot_option, parse_rubric
+from jcnian.gradebook.tables import GradeEvent
+from jcnian.grading import Grade, check_ballot_form, parse_ballot_option
 from jcnian.models import Branch
-from jcnian.seed import default_seed_path, read_seed
 
-RUBRIC = parse_rubric(gradebook.default_rubric_text())
-SEED = [row.name for row in read_seed(default_seed_path())]
-VILLAGES, FIRMS = SEED[:16], SEED[16:]
 GOOD, MIDDLING = VILLAGES[0], VILLAGES[6]  # proposed 好 and 一般 by within_quota()
-
-
-@contextmanager
-def session_of(db: str) -> Iterator[Session]:
-    engine = storage.open_engine(db)
-    try:
-        with storage.transaction(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def within_quota() -> dict[str, float]:
-    """Distinct scores; villages 5/10/1 and enterprises 5/9/2 (overall 10/19/3, the targets)."""
-    scores = {}
-    for group, (top, middle) in ((VILLAGES, (5, 10)), (FIRMS, (5, 9))):
-        for i, name in enumerate(group):
-            scores[name] = 96.0 - i if i < top else 75.0 - i * 0.5 if i < top + middle else 45.0 - i
-    return scores
-
-
-def fill(db: str, scores: dict[str, float]) -> None:
-    with session_of(db) as session:
-        ids = {b.name: b.id for b in session.exec(select(Branch)).all()}
-        session.execute(
-            insert(Score),
-            [
-                {
-                    "branch_id": ids[name],
-                    "source": s,
-                    "indicator": i,
-                    "respondent": "",
-                    "points": full * score / 100,
-                }
-                for name, score in scores.items()
-                for s in RUBRIC.sources
-                for i, full in RUBRIC.indicators.items()
-            ],
-        )
-
-
-def js(result) -> object:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return json.loads(result.stdout)
 
 
 def refused(result, code: int = 1, word: str | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -111,42 +55,10 @@ def every_event(db: str) -> list[tuple]:  # type: ignore[type-arg]
         )
 
 
-def _copy_ledger(source: Path, target: str) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-
-
-@pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    """`jcnian init` once per module; each test gets a copy (init costs a fifth of a second)."""
-    path = tmp_path_factory.mktemp("template") / "seeded.db"
-    result = CliRunner().invoke(app, ["--db", str(path), "init"])
-    assert result.exit_code == 0, result.stderr
-    return path
-
-
-@pytest.fixture(scope="module")
-def proposed_template(seeded_template: Path, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("template") / "proposed.db"
-    _copy_ledger(seeded_template, str(path))
-    fill(str(path), within_quota())
-    with session_of(str(path)) as session:
-        grade_steps.compute(session, date(2012, 4, 20))
-    return path
-
-
-@pytest.fixture
-def seeded(run, db: str, seeded_template: Path):  # type: ignore[no-untyped-def]
-    """As conftest's ``seeded`` (a ledger initialised from the seed), copied from the template."""
-    _copy_ledger(seeded_template, db)
-    return run
-
-
 @pytest.fixture(scope="module")
 def approved_template(proposed_template: Path, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("template") / "approved.db"
-    _copy_ledger(proposed_template, str(path))
+    copy_ledger(proposed_template, str(path))
     with session_of(str(path)) as session:
         grade_steps.deliberate(session, None, date(2012, 4, 22))
         grade_steps.approve(session, None, date(2012, 4, 25))  # the quota holds: no override
@@ -156,14 +68,14 @@ def approved_template(proposed_template: Path, tmp_path_factory) -> Path:  # typ
 @pytest.fixture
 def proposed(run, db: str, proposed_template: Path):  # type: ignore[no-untyped-def]
     """Every branch scored within the quota and its proposal computed (2012-04-20)."""
-    _copy_ledger(proposed_template, db)
+    copy_ledger(proposed_template, db)
     return run
 
 
 @pytest.fixture
 def approved(run, db: str, approved_template: Path):  # type: ignore[no-untyped-def]
     """…then deliberated (04-22) and approved as proposed (04-25)."""
-    _copy_ledger(approved_template, db)
+    copy_ledger(approved_template, db)
     return run
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledgerkit import fill, within_quota
 from sqlalchemy import delete, insert
 from sqlmodel import select
 
@@ -27,49 +28,6 @@ SEED = [row.name for row in read_seed(default_seed_path())]
 VILLAGES, FIRMS = SEED[:16], SEED[16:]
 RUBRIC = parse_rubric(default_rubric_text())
 ENTERED = datetime(2012, 4, 1, tzinfo=UTC)
-
-
-def fill(db: str, scores: dict[str, float], *, skip_source: dict[str, str] | None = None) -> None:
-    """Write collective scores the way the survey import does (Core bulk insert).
-
-    Every indicator gets ``score`` % of its full marks, so the weighted total is ``score``.
-    """
-    skip_source = skip_source or {}
-    engine = storage.open_engine(db)
-    try:
-        with storage.transaction(engine) as session:
-            ids = {b.name: b.id for b in session.exec(select(Branch)).all()}
-            rows = [
-                {
-                    "branch_id": ids[name],
-                    "source": source,
-                    "indicator": indicator,
-                    "respondent": "",
-                    "points": full * score / 100,
-                    "entered_at": ENTERED,
-                }
-                for name, score in scores.items()
-                for source in RUBRIC.sources
-                if skip_source.get(name) != source
-                for indicator, full in RUBRIC.indicators.items()
-            ]
-            session.execute(insert(Score), rows)
-    finally:
-        engine.dispose()
-
-
-def within_quota() -> dict[str, float]:
-    """Villages 5/10/1 and enterprises 5/9/2: overall 10/19/3, the seed's targets."""
-    scores = {}
-    for group, (top, middle) in ((VILLAGES, (5, 10)), (FIRMS, (5, 9))):
-        for i, name in enumerate(group):
-            if i < top:
-                scores[name] = 96.0 - i
-            elif i < top + middle:
-                scores[name] = 75.0 - i * 0.5
-            else:
-                scores[name] = 50.0 - i * 0.5
-    return scores
 
 
 def out_json(result) -> object:  # type: ignore[no-untyped-def]

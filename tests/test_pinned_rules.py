@@ -6,13 +6,9 @@ Chinese sentences, so rewording a message breaks no test here.
 """
 
 import inspect
-import json
-import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -20,18 +16,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert
-from sqlmodel import Session, select
-from typer.testing import CliRunner
+from ledgerkit import FIRMS, RUBRIC, VILLAGES, copy_ledger, fill, js, session_of, within_quota
+from sqlmodel import select
 
-from jcnian import db as storage
 from jcnian.campaign import acceptance, plans
 from jcnian.campaign.tables import GateOverride
-from jcnian.cli import app
 from jcnian.gradebook import entry as grade_entry
 from jcnian.gradebook import reads as gradebook
 from jcnian.gradebook import steps as grade_steps
-from jcnian.gradebook.tables import Score
 from jcnian.grading import (
     BANDS,
     TIE_ORDER,
@@ -40,95 +32,15 @@ from jcnian.grading import (
     assess_total,
     check_quota,
     largest_remainder,
-    parse_rubric,
     round_score,
     satisfaction_rate,
     threshold_grade,
 )
 from jcnian.models import Branch
 from jcnian.ranking import backward_cut, forced_bands
-from jcnian.seed import default_seed_path, read_seed
 
-RUBRIC = parse_rubric(gradebook.default_rubric_text())
 TOP, MIDDLE, BOTTOM = BANDS
-SEED = [row.name for row in read_seed(default_seed_path())]
-VILLAGES, FIRMS = SEED[:16], SEED[16:]
 VETO = RUBRIC.vetoes[1]  # 发生重大群体性事件或重大安全责任事故
-
-
-@contextmanager
-def session_of(db: str) -> Iterator[Session]:
-    engine = storage.open_engine(db)
-    try:
-        with storage.transaction(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def fill(db: str, scores: dict[str, float]) -> None:
-    """Every source gives every indicator ``score`` % of its full marks: the total is ``score``."""
-    with session_of(db) as session:
-        ids = {b.name: b.id for b in session.exec(select(Branch)).all()}
-        rows = [
-            {
-                "branch_id": ids[name],
-                "source": source,
-                "indicator": indicator,
-                "respondent": "",
-                "points": full * score / 100,
-            }
-            for name, score in scores.items()
-            for source in RUBRIC.sources
-            for indicator, full in RUBRIC.indicators.items()
-        ]
-        session.execute(insert(Score), rows)
-
-
-def within_quota() -> dict[str, float]:
-    """Distinct scores; villages 5/10/1 and enterprises 5/9/2 (overall 10/19/3, the targets)."""
-    scores = {}
-    for group, (top, middle) in ((VILLAGES, (5, 10)), (FIRMS, (5, 9))):
-        for i, name in enumerate(group):
-            scores[name] = 96.0 - i if i < top else 75.0 - i * 0.5 if i < top + middle else 45.0 - i
-    return scores
-
-
-def _copy_ledger(source: Path, target: str) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-
-
-@pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    """`jcnian init` once per module; each test gets a copy (init costs a fifth of a second)."""
-    path = tmp_path_factory.mktemp("template") / "seeded.db"
-    result = CliRunner().invoke(app, ["--db", str(path), "init"])
-    assert result.exit_code == 0, result.stderr
-    return path
-
-
-@pytest.fixture(scope="module")
-def proposed_template(seeded_template: Path, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("template") / "proposed.db"
-    _copy_ledger(seeded_template, str(path))
-    fill(str(path), within_quota())
-    with session_of(str(path)) as session:
-        grade_steps.compute(session, date(2012, 4, 20))
-    return path
-
-
-@pytest.fixture
-def seeded(run, db: str, seeded_template: Path):  # type: ignore[no-untyped-def]
-    """As conftest's ``seeded`` (a ledger initialised from the seed), copied from the template."""
-    _copy_ledger(seeded_template, db)
-    return run
-
-
-def js(result) -> object:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return json.loads(result.stdout)
 
 
 def history(run, branch: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
@@ -390,7 +302,7 @@ def test_suggest_leaves_an_empty_band_empty(seeded, db) -> None:  # type: ignore
 @pytest.fixture
 def computed(run, db: str, proposed_template: Path):  # type: ignore[no-untyped-def]
     """Every branch scored within the quota and its proposal computed."""
-    _copy_ledger(proposed_template, db)
+    copy_ledger(proposed_template, db)
     return run
 
 

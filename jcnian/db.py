@@ -106,9 +106,11 @@ def _to_v3(session: Session) -> None:
     events = {c["name"] for c in inspect(bind).get_columns("grade_event")}
     if "seq" not in events:
         session.execute(text("ALTER TABLE grade_event ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"))
+    compared = ("step", "grade", "score", "on", "reason", "override", "override_id", "by", "rubric_id")
     same = " AND ".join(
-        f"(later.{c} = earlier.{c} OR (later.{c} IS NULL AND earlier.{c} IS NULL))"
-        for c in ('"step"', '"grade"', '"score"', '"on"', '"reason"', '"override"', '"by"', '"rubric_id"')
+        f'(later."{c}" = earlier."{c}" OR (later."{c}" IS NULL AND earlier."{c}" IS NULL))'
+        for c in compared
+        if c in events  # the columns of the version being upgraded (override became override_id in 4)
     )
     session.execute(
         text(

@@ -404,7 +404,9 @@ def test_a_version_2_ledger_loses_its_doubled_events_and_gains_the_unique_indexe
     assert seeded("branch", "list").exit_code == 0
     kept = rows(db, "SELECT branch_id, seq, step FROM grade_event ORDER BY id")
     assert kept == [(1, 1, "proposed"), (2, 1, "proposed"), (1, 2, "final"), (1, 3, "proposed")]
-    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]
+    from jcnian.models import SCHEMA_VERSION
+
+    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     assert {n for (n,) in rows(db, "SELECT name FROM sqlite_master WHERE type = 'index'")} >= {
         "ux_grade_event_seq",
         "ux_survey_import_once",

@@ -391,7 +391,12 @@ def test_branch_list_loads_no_pandas_or_openpyxl(seeded, db) -> None:
     assert "sqlalchemy" in loaded
     assert not loaded & {"pandas", "openpyxl"}
     # Only the ledger's own tables and commands are loaded: the rest cost start-up time.
-    assert not loaded & {"jcnian.gradebook.tables", "jcnian.campaign.tables", "jcnian.commands.grade", "jcnian.grading"}
+    assert not loaded & {
+        "jcnian.gradebook.tables",
+        "jcnian.campaign.tables",
+        "jcnian.commands.grade",
+        "jcnian.grading",
+    }
 
 
 def test_python_dash_m_works(seeded, db) -> None:

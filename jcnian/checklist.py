@@ -363,6 +363,11 @@ class Tally:
             )
         return summaries
 
+    def owed_dates(self) -> int:
+        """How many (date, deliverable) pairs branches still owe: what ``deadlines`` cuts to
+        its nearest ``limit``."""
+        return len(self._pending)
+
     def deadlines(
         self, windows: Mapping[str, Window], rules: Mapping[str, date], limit: int = 5, horizon: int = 45
     ) -> list[Deadline]:

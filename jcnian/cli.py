@@ -15,9 +15,10 @@ from typing import Any
 
 import typer
 import typer.main
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 from jcnian.commands.common import State, say
+from jcnian.helpframe import ChineseGroup, localise
 
 _LEDGER, _PHASES, _IMPL, _REQ = (
     "jcnian.commands.ledger",
@@ -32,24 +33,24 @@ _LEDGER, _PHASES, _IMPL, _REQ = (
 # and the root --help builds no sub-command at all. tests/test_ledger.py checks that each
 # line here is the first line of the loaded command's help.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": (_LEDGER, "init", "建立账本并载入联系表（附件1：32 个党组织及联系领导、联系干部）。"),
+    "init": (_LEDGER, "init", "建立账本并载入联系表（附件1 的 32 个党组织）。"),
     "branch": (_LEDGER, "branch_app", "党组织：列表、查看、增删改、别名。"),
     "people": (_LEDGER, "people_app", "联系领导和联系干部：列表、查看、疑似重名检查。"),
     "liaison": (_LEDGER, "liaison_app", "设置或清除党组织的联系领导、联系干部。"),
     "status": (
         _PHASES,
         "status",
-        "每天早上看的进度总览：各阶段日期与状态、各项交付完成数、逾期事项、近期截止。",
+        "每天早上看的进度总览：阶段、交付、逾期、近期截止。",
     ),
     "overdue": (
         _PHASES,
         "overdue",
-        "列出截至某日的全部逾期事项：各阶段交付、逾期项目和任务、缺失的月度考核和书面汇报。",
+        "列出截至某日的逾期事项。",
     ),
     "lagging": (
         _PHASES,
         "lagging",
-        "列出项目推进不力的责任人（问责对象候选）：逾期未完成、进度落后于按期直线 20 个百分点以上、任务逾期。",
+        "列出项目推进不力的责任人（问责对象候选）。",
     ),
     "campaign": (_PHASES, "campaign_app", "活动的四个阶段及其日期、其他限期要求。"),
     "mobilize": ("jcnian.commands.mobilize", "mobilize_app", "动员部署：动员会议、调查摸底。"),
@@ -57,15 +58,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "grade": (
         "jcnian.commands.grade",
         "grade_app",
-        "分类定级：评分办法、评分录入、计算拟定等级、审议、终定、公开、比例检查、倒排后进。",
+        "分类定级：评分、定级、审议、终定、公开、比例、倒排。",
     ),
     "survey": (
         "jcnian.commands.survey",
         "survey_app",
-        "测评结果批量导入：群众测评、党员评议、问卷的表格一次导入，并可查看导入记录。",
+        "测评结果批量导入，并可查看导入记录。",
     ),
     "plan": (_IMPL, "plan_app", "深入实施：争创目标、整改措施、实施方案和公开承诺。"),
-    "project": (_IMPL, "project_app", "工程项目：分解到人、安排到周、具体到天、考核到月，进度和督促指导。"),
+    "project": (_IMPL, "project_app", "工程项目：分解到人、安排到周、具体到天、考核到月。"),
     "visit": (_REQ, "visit_app", "调研走访和村级组织换届“回头看”。"),
     "report": (_REQ, "report_app", "月度书面汇报：每个党组织每月一次。"),
     "regulation": (_REQ, "regulation_app", "每个党组织建立的 1–2 项务实管用的制度。"),
@@ -74,17 +75,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "accept": (
         "jcnian.commands.accept",
         "accept_app",
-        "总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。",
+        "总结验收：四种方式，通过或整改，重新评定级次。",
     ),
     "export": (
         "jcnian.commands.export",
         "export_app",
-        "导出：月度报表工作簿（xlsx），以及供脚本使用的各台账表（CSV/JSON）。",
+        "导出：月度报表工作簿（xlsx）和各台账表（CSV/JSON）。",
     ),
     "demo": (
         "jcnian.commands.demo",
         "demo",
-        "演示：在新账本上载入联系表，用固定随机种子生成数据，走完四个阶段。",
+        "演示：在新账本上用固定数据走完四个阶段。",
     ),
 }
 
@@ -117,19 +118,46 @@ _ENGLISH = (
     (re.compile(r"'(.*)' is not one of (.*?)\.?$"), "“{0}”不是 {1} 之一"),
     (re.compile(r"'(.*)' is not a valid (integer|float|number)\.?$"), "“{0}”不是有效的数字"),
     (re.compile(r"^Input should be a valid (integer|number).*"), "不是有效的数字"),
+    (re.compile(r"^Input should be a valid boolean.*"), "应为 true 或 false"),
+    (re.compile(r"^Input should be greater than or equal to (\S+?)\.?$"), "不能小于 {0}"),
+    (re.compile(r"^Input should be less than or equal to (\S+?)\.?$"), "不能大于 {0}"),
+    (re.compile(r"^Input should be greater than (\S+?)\.?$"), "应大于 {0}"),
+    (re.compile(r"^Input should be less than (\S+?)\.?$"), "应小于 {0}"),
+    (re.compile(r"^Input should be (.*)$"), "应为 {0} 之一"),
     (re.compile(r"'(.*)' does not match the format.*"), "“{0}”不是有效日期（YYYY-MM-DD）"),
     (re.compile(r"^No such command '(.*)'\.?$"), "没有命令“{0}”"),
     (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), "多余的参数：{0}"),
-    (re.compile(r"^(?:Option|Argument) '(.*)' requires an argument\.?$"), "{0} 后面需要一个值"),
+    (
+        re.compile(r"^(?:Option|Argument) '(.*)' requires (?:an argument|(\d+) arguments)\.?$"),
+        "{0} 后面需要一个值",
+    ),
+    (re.compile(r"^Option '(.*)' does not take a value\.?$"), "{0} 不带值"),
+    (re.compile(r"^Argument '(.*)' takes (\d+) values\.?$"), "{0} 需要 {1} 个值"),
+    (re.compile(r"^(?:Path|File|Directory) '(.*)' does not exist\.?$"), "“{0}”不存在"),
+    (re.compile(r"^(?:Path|File|Directory) '(.*)' is a directory\.?$"), "“{0}”是一个目录"),
+    (re.compile(r"^(?:Path|File|Directory) '(.*)' is a file\.?$"), "“{0}”是一个文件"),
+    (re.compile(r"^(?:Path|File|Directory) '(.*)' is not readable\.?$"), "“{0}”不可读"),
+    (re.compile(r"^Missing command\.?$"), "缺少命令"),
 )
 
 
 def _translate(text: str) -> str:
+    """Click's and Typer's English messages in Chinese; quoted choices lose their quotes."""
     for pattern, chinese in _ENGLISH:
         found = pattern.search(text)
         if found:
-            return chinese.format(*found.groups())
+            parts = [re.sub(r"'([^']*)'", r"\1", g or "") for g in found.groups()]
+            parts = [re.sub(r",? or |, ", "、", p) for p in parts]
+            return chinese.format(*parts)
     return text
+
+
+def _name(param: Any) -> str:
+    """How a message names a parameter: an argument by its Chinese placeholder, an option
+    by its flags."""
+    if getattr(param, "param_type_name", "") == "argument":
+        return str(param.metavar or param.name)
+    return " / ".join(param.opts)
 
 
 def usage_message(exc: Any) -> str:
@@ -138,8 +166,7 @@ def usage_message(exc: Any) -> str:
     param = getattr(exc, "param", None)
     hint = getattr(exc, "param_hint", None)
     if hint is None and param is not None:
-        is_argument = getattr(param, "param_type_name", "") == "argument"
-        hint = [str(param.name).upper()] if is_argument else param.opts
+        hint = _name(param)
     if isinstance(hint, list | tuple):
         hint = " / ".join(hint)
     if kind == "NoSuchOption":
@@ -164,10 +191,10 @@ def load_command(name: str) -> Any:
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name
-    return command
+    return localise(command)
 
 
-class _Group(TyperGroup):
+class _Group(ChineseGroup):
     """Root group: loads sub-commands on demand; its ``invoke`` is where errors become messages."""
 
     _listing = False
@@ -185,12 +212,18 @@ class _Group(TyperGroup):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command; usage errors are shown here, in Chinese, with exit code 2."""
+        localise(self)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except Exception as exc:
             names = {cls.__name__ for cls in type(exc).__mro__}
+            if "NoArgsIsHelpError" in names:
+                # A bare group (``jcnian``, ``jcnian grade``): its help has been shown.
+                if str(getattr(exc, "message", "") or ""):
+                    typer.echo(exc.message)
+                sys.exit(0)
             if "ClickException" in names:
                 say(f"用法错误：{usage_message(exc)}", "red")
                 command = getattr(getattr(exc, "ctx", None), "command_path", None) or "jcnian"

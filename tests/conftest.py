@@ -100,3 +100,13 @@ def to_pdf(tmp_path):  # type: ignore[no-untyped-def]
         return outdir / (workbook.stem + ".pdf")
 
     return convert
+
+
+@pytest.fixture(scope="session")
+def demo_ledger(tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    """A ledger through all four phases (``jcnian demo``), played once per test session; for
+    tests that only read it."""
+    path = str(tmp_path_factory.mktemp("demo-ledger") / "demo.db")
+    result = CliRunner().invoke(app, ["--db", path, "demo"])
+    assert result.exit_code == 0, result.stderr
+    return path

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from jcnian import phases
 from jcnian.campaign.facts import CampaignFacts, gather
 from jcnian.campaign.requirements import CoverageReport, coverage_report
+from jcnian.campaign.scope import resolve
 from jcnian.checklist import BranchFacts, Deadline, Item, PhaseSummary, Tally, checklists
 from jcnian.ledger import campaign_label, find_branch
 from jcnian.project_rules import project_state
@@ -45,6 +46,7 @@ class StatusView:
     coverage: CoverageReport
     branch: str | None = None
     checklist: list[Item] = field(default_factory=list)
+    later_deadlines: int = 0  # owed deadlines beyond the nearest ones in ``deadlines``
 
 
 @dataclass(frozen=True)
@@ -123,24 +125,37 @@ def status(
     facts = facts or gather(session)
     only = find_branch(session, branch_name).name if branch_name else None
     day = _pass(facts, [f for f in facts.branches if f.name == only], on) if only else _day(facts, on)
+    deadlines = day.tally.deadlines(facts.windows, facts.rules)
     return StatusView(
         campaign=campaign_label(facts.campaign),
         as_of=on,
         phases=day.tally.phases(facts.windows),
         overdue=list(day.late),
-        deadlines=day.tally.deadlines(facts.windows, facts.rules),
+        deadlines=deadlines,
         coverage=coverage_report(session, on),
         branch=only,
         checklist=day.checklist if only else [],
+        later_deadlines=day.tally.owed_dates() - sum(1 for d in deadlines if d.pending),
     )
 
 
-def overdue(session: Session, on: date, *, facts: CampaignFacts | None = None) -> list[OverdueRow]:
-    """Everything late on ``on``: per branch and deliverable, then per project, task and month."""
+def overdue(
+    session: Session,
+    on: date,
+    *,
+    facts: CampaignFacts | None = None,
+    branch: str | None = None,
+    category: str | None = None,
+    phase: str | None = None,
+) -> list[OverdueRow]:
+    """Everything late on ``on``: per branch and deliverable, then per project, task and month;
+    narrowed to a branch, category or phase (see ``campaign.scope``; the town-wide coverage
+    rule belongs to its category, 非公制企业, and to 其他要求)."""
     facts = facts or gather(session)
-    rows = list(_day(facts, on).listed)
+    scope = resolve(session, branch, category, phase)
+    rows = scope.narrow(_day(facts, on).listed)
     cov = coverage_report(session, on)
-    if cov.overdue:
+    if cov.overdue and scope.covers_town("coverage", phases.OTHER_LABEL):
         rows.append(
             OverdueRow(
                 "（全镇）",
@@ -165,11 +180,22 @@ class LagRow:
     reason: str
 
 
-def lagging(session: Session, on: date, *, facts: CampaignFacts | None = None) -> list[LagRow]:
-    """问责 candidates: owners whose projects are late or trail the schedule on ``on``."""
+def lagging(
+    session: Session,
+    on: date,
+    *,
+    facts: CampaignFacts | None = None,
+    branch: str | None = None,
+    category: str | None = None,
+) -> list[LagRow]:
+    """问责 candidates: owners whose projects are late or trail the schedule on ``on``, of one
+    branch or category if asked."""
     facts = facts or gather(session)
+    scope = resolve(session, branch, category)
     rows = []
     for f in facts.branches:
+        if not scope.keep(f.name):
+            continue
         for p in f.projects:
             if p.created_on > on or on < p.start:
                 continue

@@ -13,15 +13,17 @@ from jcnian.commands.common import (
     NoteOption,
     OnOption,
     OverrideOption,
+    WideOption,
     emit,
     in_ledger,
     parse_date,
     record,
     say,
 )
+from jcnian.commands.layout import optional
 
 accept_app = typer.Typer(
-    help="总结验收：自查初评、实地调查、满意度测评、组织评审，通过或整改，重新评定级次。\n\n示例：jcnian accept report --as-of 2012-09-30",
+    help="总结验收：四种方式，通过或整改，重新评定级次。\n\n自查初评、实地调查、满意度测评、组织评审。\n\n示例：jcnian accept report --as-of 2012-09-30",
     no_args_is_help=True,
 )
 
@@ -30,13 +32,17 @@ accept_app = typer.Typer(
 def accept_step(
     ctx: typer.Context,
     branch: str = BranchArg,
-    method: str = typer.Argument(..., help="验收方式：自查初评/实地调查/满意度测评/组织评审。"),
+    method: str = typer.Argument(
+        ..., metavar="方式", help="验收方式：自查初评/实地调查/满意度测评/组织评审。"
+    ),
     on: str | None = OnOption,
     rate: float | None = typer.Option(None, "--rate", help="满意度测评的满意率：0.93 或 93。"),
     note: str | None = NoteOption,
     override: str | None = OverrideOption,
 ) -> None:
-    """登记本轮验收的一种方式（自查初评、实地调查、党员群众满意度测评、组织评审）。
+    """登记本轮验收的一种方式。
+
+    方式：自查初评、实地调查、党员群众满意度测评、组织评审。
 
     总结验收阶段（8 月上旬起）开始前登记须 --override 理由。
 
@@ -62,7 +68,9 @@ def accept_decide(
     deadline: str | None = typer.Option(None, "--deadline", help="整改期限 YYYY-MM-DD（未通过时必填）。"),
     override: str | None = OverrideOption,
 ) -> None:
-    """作出验收决定：通过（重新评定级次，记入等级历史）或未通过（提出整改意见和期限）。
+    """作出验收决定：通过并重新定级，或提出整改。
+
+    通过：重新评定级次，记入等级历史；未通过：提出整改意见和期限。
 
     须已有组织考评定级、实施方案、本轮四种验收方式，后进村须有一村一策项目；
     整改未完成不能通过。确需先行时加 --override 理由，理由记入台账。
@@ -118,10 +126,10 @@ def accept_rectified(
 
 REPORT_COLUMNS = [
     ("branch", "党组织"),
-    ("category", "分类"),
+    optional("category", "分类"),
     ("initial", "定级"),
     ("final", "验收后"),
-    ("moved", "升降"),
+    optional("moved", "升降"),
     ("result", "验收结果"),
     ("satisfaction", "满意率"),
     ("rectification", "整改"),
@@ -141,7 +149,7 @@ def report_json(report: Any) -> dict[str, Any]:
     }
 
 
-def render_report(report: Any, fmt: Format) -> None:
+def render_report(report: Any, fmt: Format, *, wide: bool | None = None) -> None:
     """The acceptance report as tables (or JSON/CSV); ``jcnian demo`` prints it too."""
     rows = [
         asdict(r) | {"satisfaction": f"{r.satisfaction:.1%}" if r.satisfaction is not None else None}
@@ -154,6 +162,7 @@ def render_report(report: Any, fmt: Format) -> None:
         title=f"总结验收报告（截至 {report.as_of}）",
         json_rows=report_json(report),
         footer=lambda: _report_footer(report),
+        wide=wide,
     )
 
 
@@ -170,23 +179,33 @@ def _report_footer(report: Any) -> None:
         typer.echo(line)
     if report.open_rectifications:
         emit(
-            [r | {"overdue": "逾期" if r["overdue"] else ""} for r in report.open_rectifications],
-            [("branch", "党组织"), ("opinion", "整改意见"), ("deadline", "期限"), ("overdue", "是否逾期")],
+            [r | {"overdue": "是" if r["overdue"] else "否"} for r in report.open_rectifications],
+            [("branch", "党组织"), ("opinion", "整改意见"), ("deadline", "整改期限"), ("overdue", "已逾期")],
             Format.table,
-            title="未完成的整改",
+            title="未完成的整改意见",
         )
     if report.overrides:
         emit(
-            report.overrides,
-            [("on", "日期"), ("branch", "党组织"), ("refused", "被拒原因"), ("reason", "越过理由")],
+            [r | {"branch": r["branch"] or "（全镇）"} for r in report.overrides],
+            [
+                ("branch", "党组织"),
+                ("gate", "环节"),
+                ("refused", "原被拒绝的原因"),
+                ("reason", "继续的理由"),
+                ("on", "日期"),
+            ],
             Format.table,
-            title="越过顺序检查的记录",
+            title="越序操作记录",
         )
 
 
 @accept_app.command("report")
-def accept_report(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """验收报告：每个党组织定级与验收后等级对照、分类升级数、未通过的和未完成的整改。
+def accept_report(
+    ctx: typer.Context, as_of: str | None = AsOfOption, wide: bool = WideOption, fmt: Format = FormatOption
+) -> None:
+    """验收报告：定级与验收后等级对照、升降和整改。
+
+    每个党组织定级与验收后等级对照、分类升级数、未通过的和未完成的整改。
 
     示例：jcnian accept report --as-of 2012-09-30
     """
@@ -194,6 +213,6 @@ def accept_report(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
     on = parse_date(as_of)
     report = in_ledger(ctx, acceptance.acceptance_report, on, write=False)
-    render_report(report, fmt)
+    render_report(report, fmt, wide=wide)
     if report.failed:
         say(f"{len(report.failed)} 个党组织未通过验收，须限期整改后重新验收。", "yellow")

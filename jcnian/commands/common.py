@@ -16,6 +16,8 @@ import typer
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from jcnian.commands.layout import Col
+
 
 class Format(StrEnum):
     table = "table"
@@ -32,8 +34,32 @@ OverrideOption = typer.Option(
 )
 NoteOption = typer.Option(None, "--note", help="备注。")
 ByOption = typer.Option(None, "--by", help="由谁作出（记入历史），如 镇党委。")
-BranchArg = typer.Argument(..., help="党组织名称或其唯一的一部分。")
-BranchesArg = typer.Argument(None, help="党组织名称（可多个）。")
+BranchArg = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。")
+BranchesArg = typer.Argument(None, metavar="党组织", help="党组织名称（可多个）。")
+CategoryFilter = typer.Option(
+    None,
+    "--category",
+    "-c",
+    metavar="分类",
+    help="只列某一分类：农村、国有金融机构、非公制企业、机关事业单位。",
+)
+WideOption = typer.Option(False, "--wide", help="表格显示全部列，即使超出终端宽度。")
+
+
+def _not_negative(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter("项数不能是负数；0 表示列出全部。")
+    return value
+
+
+LimitOption = typer.Option(
+    None,
+    "--limit",
+    "-n",
+    metavar="项数",
+    callback=_not_negative,
+    help="最多列出多少项：表格默认 50 项，json/csv 默认全部；0 表示全部。",
+)
 T = TypeVar("T")
 
 
@@ -114,42 +140,82 @@ def emit_json(data: Any) -> None:
 
 def emit(
     rows: Sequence[dict[str, Any]],
-    columns: Sequence[tuple[str, str]],
+    columns: Sequence["tuple[str, str] | Col"],
     fmt: Format,
     *,
     title: str | None = None,
     json_rows: Any = None,
     footer: Callable[[], None] | None = None,
+    wide: bool | None = None,
+    limit: "Limit | None" = None,
 ) -> None:
-    """Print rows as a Rich table, JSON (``json_rows`` when the contract differs) or CSV.
+    """Print rows as a table, JSON (``json_rows`` when the contract differs) or CSV.
 
     The one place a command's output format is decided. ``columns`` pairs each key with its
-    Chinese header; CSV uses the keys as headers so a script can rely on them, the table
-    uses the Chinese ones for the clerk. ``footer`` runs after the table only (notes and
-    secondary tables for the person at the terminal), never in JSON or CSV, which carry the
-    whole answer in ``json_rows`` and the rows.
+    Chinese header, or is a ``layout.Col`` (fixed, text, optional); CSV uses the keys as
+    headers so a script can rely on them, the table uses the Chinese ones for the clerk and
+    is laid out to fit the terminal by ``jcnian.commands.layout`` (``wide``: the command's
+    ``--wide``, which keeps the optional columns; None for a command without it). ``footer`` runs after the table only (notes and secondary tables for
+    the person at the terminal), never in JSON or CSV, which carry the whole answer in
+    ``json_rows`` and the rows. ``limit`` cuts a long list (the same rows of ``json_rows``
+    when it is a list of them) and says how many were left out and how to see them.
     """
+    from jcnian.commands import layout
+
+    if limit is not None:
+        rows, json_rows = limit.cut(rows, json_rows, fmt)
     if fmt is Format.json:
         emit_json(rows if json_rows is None else json_rows)
         return
+    cols = [layout.as_col(c) for c in columns]
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([key for key, _ in columns])
+        writer.writerow([c.key for c in cols])
         for row in rows:
-            writer.writerow(["" if row.get(k) is None else _cell(row.get(k)) for k, _ in columns])
+            writer.writerow(["" if row.get(c.key) is None else _cell(row.get(c.key)) for c in cols])
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for _, header in columns:
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if row.get(k) is None else str(_cell(row.get(k))) for k, _ in columns))
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-    console.print(table)
+    cells = [["" if row.get(c.key) is None else str(_cell(row.get(c.key))) for c in cols] for row in rows]
+    dropped = layout.render(title, cols, cells, wide=bool(wide))
+    if dropped:
+        how = "加 --wide 显示全部列，或用 --format csv 导出" if wide is not None else "终端加宽后显示"
+        say(f"终端宽度不够，未显示：{'、'.join(dropped)}（{how}）。")
+    if limit is not None and limit.left_out:
+        say(limit.note())
     if footer is not None:
         footer()
+
+
+@dataclass
+class Limit:
+    """How many rows a long list shows (``--limit``): by default the first ``TABLE_LIMIT`` in a
+    table and all in JSON/CSV; 0 shows all. ``how`` names the filters that narrow the list."""
+
+    given: int | None = None
+    how: str = ""
+    total: int = 0
+    left_out: int = 0
+
+    def cut(self, rows: Sequence[Any], json_rows: Any, fmt: Format) -> tuple[Sequence[Any], Any]:
+        n = self.given if self.given is not None else (TABLE_LIMIT if fmt is Format.table else 0)
+        self.total = len(rows)
+        if n <= 0 or len(rows) <= n:
+            return rows, json_rows
+        self.left_out = len(rows) - n
+        if isinstance(json_rows, list) and len(json_rows) == len(rows):
+            json_rows = json_rows[:n]
+        if fmt is not Format.table:
+            say(self.note())
+        return rows[:n], json_rows
+
+    def note(self) -> str:
+        narrow = f"，或用 {self.how} 缩小范围" if self.how else ""
+        return (
+            f"共 {self.total} 项，只列出前 {self.total - self.left_out} 项，另有 {self.left_out} 项未列出"
+            f"（加 --limit 0 列出全部{narrow}）。"
+        )
+
+
+TABLE_LIMIT = 50
 
 
 def _cell(value: Any) -> Any:

@@ -33,7 +33,7 @@ def _render_grades(states: list[Any]) -> None:
         [
             ("name", "党组织"),
             ("category", "分类"),
-            ("score", "综合得分"),
+            ("score", "总分"),
             ("proposed", "拟定"),
             ("initial", "定级"),
             ("final", "现等级"),
@@ -79,7 +79,7 @@ def _render_backward(report: Any) -> None:
     ]
     emit(
         rows,
-        [("rank", "倒排名次"), ("name", "党组织"), ("score", "综合得分"), ("tie", "")],
+        [("rank", "倒排名次"), ("name", "党组织"), ("score", "总分"), ("tie", "分界处并列")],
         Format.table,
         title=f"后进党组织（{report.category}倒排 {report.count} 个）",
     )
@@ -94,7 +94,9 @@ def demo(
         False, "--fresh", help="账本是上次演示生成的时，先清空再演示；组织办录入的账本从不清空。"
     ),
 ) -> None:
-    """演示：在新账本上载入联系表，用固定随机种子生成数据，走完四个阶段。
+    """演示：在新账本上用固定数据走完四个阶段。
+
+    载入联系表，用固定随机种子生成数据。
 
     依次显示 4 月 20 日、6 月 15 日、8 月 15 日、9 月 30 日的进度总览，分类定级结果、
     等级比例检查、后进党组织名单和总结验收报告。两次运行输出相同。演示只在新账本上运行：

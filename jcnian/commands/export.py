@@ -14,7 +14,7 @@ import typer
 from jcnian.commands.common import Format, FormatOption, emit, ledger, say
 
 export_app = typer.Typer(
-    help="导出：月度报表工作簿（xlsx），以及供脚本使用的各台账表（CSV/JSON）。\n\n"
+    help="导出：月度报表工作簿（xlsx）和各台账表（CSV/JSON）。\n\n各台账表供脚本使用。\n\n"
     "示例：jcnian export xlsx --month 2012-05 -o 月报-2012-05.xlsx",
     no_args_is_help=True,
 )
@@ -53,8 +53,9 @@ def export_xlsx(
     output: Path = typer.Option(..., "--output", "-o", help="输出的 .xlsx 文件路径。"),
     force: bool = ForceOption,
 ) -> None:
-    """导出月度报表工作簿：汇总（各阶段进度和应交事项、等级分布对比比例目标并附图、逾期统计），
-    以及联系表、分类定级（含比例控制）、后进整顿、项目进度、验收、问题台账、逾期事项、问责提醒各一张表。
+    """导出月度报表工作簿（xlsx）。
+
+    汇总（各阶段进度和应交事项、等级分布对比比例目标并附图、逾期统计），以及联系表、分类定级（含比例控制）、后进整顿、项目进度、验收、问题台账、逾期事项、问责提醒各一张表；每张表都按 A4 排好打印。
 
     进度、逾期、问题状态按该月最后一天判断；等级按账本现有记录。从不询问；先写到同一目录下的临时文件，
     完整后才改名为目标文件，中途出错不会留下半个文件；目标文件已存在时不覆盖（退出码 1），除非加 --force。
@@ -85,7 +86,9 @@ def export_xlsx(
 
 @export_app.command("tables")
 def export_tables(ctx: typer.Context, fmt: Format = FormatOption) -> None:
-    """列出可以导出的台账表：表名（供 export csv/json 使用）、中文名、记录数和列名。
+    """列出可以导出的台账表。
+
+    表名（供 export csv/json 使用）、中文名、记录数和列名。
 
     示例：jcnian export tables
     """
@@ -104,7 +107,7 @@ def export_tables(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 def export_csv(
     ctx: typer.Context,
     table: str = typer.Argument(
-        ..., help="表名或中文名，如 branch 或 党组织；jcnian export tables 列出全部。"
+        ..., metavar="表名", help="表名或中文名，如 branch 或 党组织；jcnian export tables 列出全部。"
     ),
     output: str = typer.Option(..., "--output", "-o", help="输出文件路径；写 - 输出到标准输出。"),
     encoding: str = typer.Option(
@@ -115,7 +118,9 @@ def export_csv(
     ),
     force: bool = ForceOption,
 ) -> None:
-    """把一张台账表导出为 CSV（首行为英文列名，按主键排序），供脚本和 Excel 使用。
+    """把一张台账表导出为 CSV，供脚本和 Excel 使用。
+
+    首行为英文列名，按主键排序。
 
     示例：jcnian export csv branch -o 党组织.csv
     """
@@ -143,12 +148,14 @@ def export_csv(
 def export_json(
     ctx: typer.Context,
     table: str = typer.Argument(
-        ..., help="表名或中文名，如 branch 或 党组织；jcnian export tables 列出全部。"
+        ..., metavar="表名", help="表名或中文名，如 branch 或 党组织；jcnian export tables 列出全部。"
     ),
     output: str = typer.Option("-", "--output", "-o", help="输出文件路径；默认 - 即标准输出。"),
     force: bool = ForceOption,
 ) -> None:
-    """把一张台账表导出为 JSON 数组（每条记录一个对象，键为英文列名，按主键排序，UTF-8）。
+    """把一张台账表导出为 JSON 数组。
+
+    每条记录一个对象，键为英文列名，按主键排序，UTF-8。
 
     示例：jcnian export json branch > 党组织.json
     """

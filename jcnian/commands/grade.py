@@ -13,12 +13,12 @@ import typer
 from jcnian.commands.common import BranchArg, Format, FormatOption, confirm, emit, ledger, say
 
 grade_app = typer.Typer(
-    help="分类定级：评分办法、评分录入、计算拟定等级、审议、终定、公开、比例检查、倒排后进。\n\n"
+    help="分类定级：评分、定级、审议、终定、公开、比例、倒排。\n\n评分办法、评分录入、计算拟定等级、审议、终定、公开、比例检查、倒排后进。\n\n"
     "示例：jcnian grade compute && jcnian grade list",
     no_args_is_help=True,
 )
 rubric_app = typer.Typer(
-    help="评分办法：查看或替换（指标分值、评价主体权重、分数线、满意率、一票否决、比例）。\n\n"
+    help="评分办法：查看或替换。\n\n指标分值、评价主体权重、分数线、满意率、一票否决、比例。\n\n"
     "示例：jcnian grade rubric show --toml > 评分办法.toml && jcnian grade rubric set 评分办法.toml",
     no_args_is_help=True,
 )
@@ -98,9 +98,13 @@ def _read_text(path: Path) -> str:
 @rubric_app.command("set")
 def rubric_set(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="评分办法 TOML 文件（格式见 grade rubric show --toml）。"),
+    file: Path = typer.Argument(
+        ..., metavar="文件", help="评分办法 TOML 文件（格式见 grade rubric show --toml）。"
+    ),
 ) -> None:
-    """用文件替换评分办法。先校验（满分合计 100、权重为正、比例合计 1 等），有错则不作任何改动。
+    """用文件替换评分办法；先校验，有错则不作任何改动。
+
+    校验满分合计 100、权重为正、比例合计 1 等。
 
     旧办法保留在账本中；已计算的拟定等级记有当时所用的办法。
 
@@ -158,7 +162,9 @@ def score(
     clear: bool = typer.Option(False, "--clear", help="清除这一项的得分和全部扣分（须 --yes）。"),
     yes: bool = typer.Option(False, "--yes", "-y", help="确认清除。"),
 ) -> None:
-    """录入一个评价主体对一项指标的得分，或逐项扣分（从满分扣起，每项最低 0 分）。
+    """录入一项指标的得分，或逐项扣分。
+
+    一个评价主体对一项指标：直接给得分，或从满分起逐项扣分（每项最低 0 分）。
 
     同一项再次录入会替换原值并提示原值；同一事项的扣分再次录入亦替换。
     有多名评分人时，该主体在该项的得分取平均。
@@ -201,10 +207,14 @@ def ballot(
     ctx: typer.Context,
     branch: str = BranchArg,
     counts: list[str] = typer.Argument(
-        ..., help="各选项票数，如 好=120 较好=60 一般=15 较差=5，或 满意=150 基本满意=40 不满意=10。"
+        ...,
+        metavar="票数",
+        help="各选项票数，如 好=120 较好=60 一般=15 较差=5，或 满意=150 基本满意=40 不满意=10。",
     ),
 ) -> None:
-    """录入群众测评票数；满意率 =（好+较好，或 满意+基本满意）÷ 总票数，低于评分办法的下限不能评为好、较好。
+    """录入群众测评票数，算出满意率。
+
+    满意率 =（好+较好，或 满意+基本满意）÷ 总票数，低于评分办法的下限不能评为好、较好。
 
     再次录入时整体替换该党组织原有的票数，并提示原票数。
 
@@ -234,11 +244,13 @@ def ballot(
 def veto(
     ctx: typer.Context,
     branch: str = BranchArg,
-    condition: str = typer.Argument(..., help="评分办法中的一票否决情形，可只写能唯一确定的一部分。"),
+    condition: str = typer.Argument(
+        ..., metavar="情形", help="评分办法中的一票否决情形，可只写能唯一确定的一部分。"
+    ),
     note: str | None = typer.Option(None, "--note", help="说明（文号、事由等）。"),
     remove: bool = typer.Option(False, "--remove", help="撤销已登记的情形。"),
 ) -> None:
-    """登记（或撤销）一票否决情形：有任一情形的党组织直接定为“较差”。
+    """登记或撤销一票否决情形：有情形的直接定为“较差”。
 
     示例：jcnian grade veto 马慢桥 群体性事件 --note 镇信访办2012-3号
     """
@@ -260,7 +272,9 @@ def show(
     branch: str = BranchArg,
     fmt: Format = FormatOption,
 ) -> None:
-    """查看一个党组织的评分明细：各评价主体各指标得分、扣分、评分人数、票数和否决情形。
+    """查看一个党组织的评分明细。
+
+    各评价主体各指标得分、扣分、评分人数、票数和否决情形。
 
     示例：jcnian grade show 五夫村
     """

@@ -10,6 +10,7 @@ import typer
 from jcnian.commands.common import (
     Format,
     FormatOption,
+    WideOption,
     emit,
     grade_or_none,
     ledger,
@@ -17,6 +18,7 @@ from jcnian.commands.common import (
     say,
     score_text,
 )
+from jcnian.commands.layout import optional
 
 if TYPE_CHECKING:
     from jcnian.gradebook.reads import GradeState, QuotaReport
@@ -73,10 +75,15 @@ def _bar(check: "QuotaCheck", title: str) -> None:
 
 def grade_list(
     ctx: typer.Context,
-    category: str | None = typer.Option(None, "--category", "-c", help="只列某一分类，如 农村。"),
+    category: str | None = typer.Option(
+        None, "--category", "-c", metavar="分类", help="只列某一分类，如 农村。"
+    ),
+    wide: bool = WideOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """列出各党组织的各主体得分、总分、拟定等级、终定等级和提示，并画出等级分布与比例目标的对照。
+    """列出定级表：得分、总分、等级和等级分布图。
+
+    每个党组织一行：各评价主体得分、总分、拟定等级、终定等级和提示；表后画出等级分布与比例目标的对照。
 
     JSON：数组，每项含 branch、category、score（两位小数，未完成为 null）、proposed、grade（终定，未终定为 null）、flags。
 
@@ -93,7 +100,7 @@ def grade_list(
     columns = [
         ("branch", "党组织"),
         ("category", "分类"),
-        *[(s, s) for s in sources],  # CSV headers are the rubric's own source names
+        *[optional(s, s) for s in sources],  # CSV headers are the rubric's own source names
         ("score", "总分"),
         ("proposed", "拟定"),
         ("grade", "终定"),
@@ -111,6 +118,7 @@ def grade_list(
             {k: r[k] for k in ("branch", "category", "score", "proposed", "grade", "flags")} for r in rows
         ],
         footer=lambda: _bar(check, f"等级分布（{where}，{check.graded} 个已定级；终定优先，否则按拟定）"),
+        wide=wide,
     )
 
 
@@ -165,7 +173,9 @@ def quota(
     category: str | None = typer.Option(None, "--category", "-c", help="只检查某一分类，如 农村。"),
     fmt: Format = FormatOption,
 ) -> None:
-    """等级比例检查（好+较好 约 30%、一般 约 60%、较差 约 10%）：先全部，再分类。
+    """等级比例检查：先全部，再分类。
+
+    好+较好 约 30%、一般 约 60%、较差 约 10%。
 
     每档列出比例、目标数、容差允许的范围、实有数和结论。
 
@@ -225,10 +235,15 @@ def _quota_verdict(graded: int, ok: bool) -> None:
 
 def suggest(
     ctx: typer.Context,
-    category: str | None = typer.Option(None, "--category", "-c", help="只排某一分类，如 农村。"),
+    category: str | None = typer.Option(
+        None, "--category", "-c", metavar="分类", help="只排某一分类，如 农村。"
+    ),
+    wide: bool = WideOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """按比例强制分布的参考：按总分排名分档，与分数线等级并列，看出比例会使哪些党组织升降。
+    """按比例强制分布的参考：看出哪些党组织会因比例升降。
+
+    按总分排名分档，与分数线等级并列。
 
     前 30% 为好/较好、中间 60% 为一般、后 10% 为较差（目标数同 grade quota）。
     有一票否决的排在最后。只是参考，不改动任何等级。
@@ -282,9 +297,9 @@ def suggest(
     columns = [
         ("rank", "名次"),
         ("branch", "党组织"),
-        ("category", "分类"),
+        optional("category", "分类"),
         ("score", "总分"),
-        ("threshold", "分数线等级"),
+        optional("threshold", "分数线等级"),
         ("current", "现等级"),
         ("band", "按比例"),
         ("suggested", "参考等级"),
@@ -300,6 +315,7 @@ def suggest(
         footer=lambda: (
             report.ungraded and say(f"{len(report.ungraded)} 个党组织评分不全，未参与排名。", "yellow")
         ),
+        wide=wide,
     )
 
 
@@ -307,7 +323,9 @@ suggest.__doc__ = (suggest.__doc__ or "").format(tie=TIE_HELP)
 
 
 def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
-    """倒排后进党组织（实施意见 三、三）：农村党组织按总分从低到高取 10%（四舍五入）。
+    """倒排后进党组织：农村党组织按总分倒排取 10%。
+
+    依据实施意见 三、三：按总分从低到高取 10%（四舍五入）。
 
     分界处同分的一并列入并注明，作为整顿转化、一村一策的对象。
     分类和比例取自评分办法 [backward]；评分不全的不参与倒排，另行提示。
@@ -337,7 +355,7 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     )
     emit(
         score_text(shown, ("score",)),
-        [("rank", "倒数名次"), ("branch", "党组织"), ("score", "总分"), ("grade", "等级"), ("note", "说明")],
+        [("rank", "倒排名次"), ("branch", "党组织"), ("score", "总分"), ("grade", "等级"), ("note", "说明")],
         fmt,
         title=title,
         json_rows=data,
@@ -347,7 +365,10 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 
 def _unscored_note(report: Any) -> None:
     if report.unscored:
+        names = "、".join(report.unscored[:10])
+        more = len(report.unscored) - 10
+        tail = f"，另有 {more} 个未列出（--format json 的 unscored 列出全部）" if more > 0 else ""
         say(
-            f"注意：{len(report.unscored)} 个{report.category}党组织评分不全，未参与倒排：{'、'.join(report.unscored[:10])}",
+            f"注意：{len(report.unscored)} 个{report.category}党组织评分不全，未参与倒排：{names}{tail}",
             "yellow",
         )

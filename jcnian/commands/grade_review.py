@@ -16,6 +16,7 @@ from jcnian.commands.common import (
     FormatOption,
     OnOption,
     OverrideOption,
+    WideOption,
     emit,
     grade_or_none,
     ledger,
@@ -24,6 +25,7 @@ from jcnian.commands.common import (
     say,
     score_text,
 )
+from jcnian.commands.layout import optional
 
 if TYPE_CHECKING:
     from datetime import date
@@ -32,10 +34,12 @@ if TYPE_CHECKING:
     from jcnian.grading import Grade
 
 
-def compute(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """计算总分和拟定等级：各评价主体按指标求和，按权重加权，按分数线定级，再按满意率封顶和一票否决调整。
+def compute(
+    ctx: typer.Context, as_of: str | None = AsOfOption, wide: bool = WideOption, fmt: Format = FormatOption
+) -> None:
+    """计算总分和拟定等级，列出每一处调整及理由。
 
-    每一处调整都列出理由。评分不全的党组织列为“未完成”并写明缺什么，不定级，绝不按 0 分计。
+    各评价主体按指标求和，按权重加权，按分数线定级，再按满意率封顶和一票否决调整，每一处调整都列出理由。评分不全的党组织列为“未完成”并写明缺什么，不定级，绝不按 0 分计。
     拟定等级记入历史（与上次相同则不重复记录）。
 
     示例：jcnian grade compute --as-of 2012-04-20
@@ -61,22 +65,24 @@ def compute(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = Fo
     ]
     columns = [
         ("branch", "党组织"),
-        ("category", "分类"),
+        optional("category", "分类"),
         ("score", "总分"),
-        ("threshold", "分数线等级"),
+        optional("threshold", "分数线等级"),
         ("proposed", "拟定等级"),
         ("changes", "调整及理由"),
         ("missing", "缺少"),
     ]
     title = f"拟定等级（{len(graded)} 个已定级，{len(incomplete)} 个未完成）"
-    emit(score_text(rows, ("score",)), columns, fmt, title=title, json_rows=rows)
+    emit(score_text(rows, ("score",)), columns, fmt, title=title, json_rows=rows, wide=wide)
     say(f"已计算 {len(graded)} 个党组织的拟定等级，新记录 {result.recorded} 条。")
-    if incomplete:
+    if incomplete and fmt is Format.table:
+        say(f"{len(incomplete)} 个党组织评分不全，未定级（缺什么见上表“缺少”一列）。", "yellow")
+    elif incomplete:
         say(f"{len(incomplete)} 个党组织评分不全，未定级：", "yellow")
         for s in incomplete[:20]:
             say(f"  {s.name}：{'；'.join(s.missing)}", "yellow")
         if len(incomplete) > 20:
-            say(f"  ……另有 {len(incomplete) - 20} 个（用 --format json 查看全部）。", "yellow")
+            say(f"  ……另有 {len(incomplete) - 20} 个未列出（输出中 missing 不为空的即是）。", "yellow")
 
 
 # --- the steps ------------------------------------------------------------------------
@@ -108,7 +114,7 @@ def _step_inputs(
     if all_ and branches:
         raise typer.BadParameter("--all 与指定党组织不能同用。", param_hint="--all")
     if not all_ and not branches:
-        raise typer.BadParameter("请指定党组织，或用 --all 表示全部。", param_hint="BRANCHES")
+        raise typer.BadParameter("请指定党组织，或用 --all 表示全部。", param_hint="党组织")
     return None if all_ else branches, parse_date(on, "--on"), parse_grade(grade) if grade else None
 
 
@@ -121,7 +127,9 @@ def deliberate(
     reason: str | None = typer.Option(None, "--reason", help="改变拟定等级的理由（改变时必填）。"),
     by: str | None = ByOption,
 ) -> None:
-    """群众党员会议审议：记录会议日期，同意拟定等级，或改定等级并写明理由。
+    """群众党员会议审议：同意拟定等级，或改定并写明理由。
+
+    记录会议日期。
 
     示例：jcnian grade deliberate 五夫村 --on 2012-04-18
     """
@@ -145,7 +153,9 @@ def approve(
     override: str | None = OverrideOption,
     by: str | None = ByOption,
 ) -> None:
-    """组织考评：镇党委终定等级。须先经群众党员会议审议；终定后的名单须符合等级比例。
+    """组织考评：镇党委终定等级。
+
+    须先经群众党员会议审议；终定后的名单须符合等级比例。
 
     不符合时须用 --override 写明理由，理由记入历史。比例检查见 jcnian grade quota。
 
@@ -167,7 +177,9 @@ def publish(
     override: str | None = OverrideOption,
     by: str | None = ByOption,
 ) -> None:
-    """公开定级名单：记录公开日期。须全部终定且符合等级比例，否则须 --override 写明理由。
+    """公开定级名单，记录公开日期。
+
+    须全部终定且符合等级比例，否则须 --override 写明理由。
 
     公开后再改等级须用 jcnian grade change 写明理由，然后重新公开。
 
@@ -184,13 +196,15 @@ def publish(
 def change(
     ctx: typer.Context,
     branch: str = BranchArg,
-    grade: str = typer.Argument(..., help="新的等级：好/较好/一般/较差。"),
+    grade: str = typer.Argument(..., metavar="等级", help="新的等级：好/较好/一般/较差。"),
     reason: str = typer.Option(..., "--reason", help="改定的理由（必填）。"),
     on: str | None = OnOption,
     override: str | None = OverrideOption,
     by: str | None = ByOption,
 ) -> None:
-    """改定已终定（或已公开）的等级，必须写明理由；全部改动记入历史。
+    """改定已终定或已公开的等级，必须写明理由。
+
+    全部改动记入历史。
 
     示例：jcnian grade change 五夫村 较好 --reason 复核发现漏计工作业绩 --on 2012-05-03
     """
@@ -213,7 +227,9 @@ def history(
     branch: str = BranchArg,
     fmt: Format = FormatOption,
 ) -> None:
-    """查看一个党组织的等级历史：拟定、审议、终定、公开、改定、验收后重新评定，含日期、理由。
+    """查看一个党组织的等级历史。
+
+    拟定、审议、终定、公开、改定、验收后重新评定，含日期、理由。
 
     示例：jcnian grade history 五夫村
     """

@@ -9,28 +9,33 @@ import typer
 from jcnian.commands.common import (
     AsOfOption,
     BranchArg,
+    CategoryFilter,
     Format,
     FormatOption,
+    Limit,
+    LimitOption,
     NoteOption,
     OnOption,
     OverrideOption,
+    WideOption,
     emit,
     in_ledger,
     parse_date,
     record,
     say,
 )
+from jcnian.commands.layout import optional
 
 plan_app = typer.Typer(
     help="深入实施：争创目标、整改措施、实施方案和公开承诺。\n\n示例：jcnian plan show 五夫村",
     no_args_is_help=True,
 )
 project_app = typer.Typer(
-    help="工程项目：分解到人、安排到周、具体到天、考核到月，进度和督促指导。\n\n示例：jcnian project list 五夫村 --as-of 2012-06-30",
+    help="工程项目：分解到人、安排到周、具体到天、考核到月。\n\n以及项目进度和督促指导。\n\n示例：jcnian project list 五夫村 --as-of 2012-06-30",
     no_args_is_help=True,
 )
 
-ProjectArg = typer.Argument(..., help="项目编号，或“党组织/项目名”，或能唯一确定的一部分。")
+ProjectArg = typer.Argument(..., metavar="项目", help="项目编号，或“党组织/项目名”，或能唯一确定的一部分。")
 
 
 # --- plan and pledge ------------------------------------------------------------------
@@ -46,7 +51,9 @@ def plan_set(
     on: str | None = OnOption,
     override: str | None = OverrideOption,
 ) -> None:
-    """制定或修改争创目标、整改措施、实施方案（根据定级情况制定，须先有组织考评定级）。
+    """制定或修改争创目标、整改措施、实施方案。
+
+    根据定级情况制定，须先有组织考评定级。
 
     示例：jcnian plan set 五夫村 --goal 争创好等级 --measures 建强班子 --plan 五项工程 --on 2012-05-06
     """
@@ -60,12 +67,14 @@ def plan_set(
 def plan_pledge(
     ctx: typer.Context,
     branch: str = BranchArg,
-    text: str = typer.Argument(..., help="承诺内容。"),
+    text: str = typer.Argument(..., metavar="承诺", help="承诺内容。"),
     on: str | None = OnOption,
     medium: str | None = typer.Option(None, "--medium", help="公开方式，如 公开栏、村民大会。"),
     override: str | None = OverrideOption,
 ) -> None:
-    """登记向社会的公开承诺（须先定下争创目标、整改措施和实施方案）。
+    """登记向社会的公开承诺。
+
+    须先定下争创目标、整改措施和实施方案。
 
     示例：jcnian plan pledge 五夫村 "年内建成村级便民服务中心" --on 2012-05-10 --medium 公开栏
     """
@@ -110,13 +119,13 @@ PROJECT_COLUMNS = [
     ("branch", "党组织"),
     ("name", "项目"),
     ("owner", "责任人"),
-    ("start", "开始"),
-    ("due", "期限"),
+    optional("start", "开始"),
+    ("due", "完成期限"),
     ("percent", "进度%"),
-    ("expected", "应达%"),
+    optional("expected", "应达%"),
     ("state", "状态"),
-    ("flag", "一村一策"),
-    ("reason", "说明"),
+    optional("flag", "一村一策"),
+    optional("reason", "说明"),
 ]
 PROJECT_JSON_KEYS = (
     "id",
@@ -139,7 +148,7 @@ PROJECT_JSON_KEYS = (
 def project_add(
     ctx: typer.Context,
     branch: str = BranchArg,
-    name: str = typer.Argument(..., help="项目名称。"),
+    name: str = typer.Argument(..., metavar="项目名称", help="项目名称。"),
     owner: str = typer.Option(..., "--owner", help="责任人姓名（项目落实到人）。"),
     start: str = typer.Option(..., "--start", help="开始日期 YYYY-MM-DD。"),
     due: str = typer.Option(..., "--due", help="完成期限 YYYY-MM-DD。"),
@@ -152,8 +161,9 @@ def project_add(
     ),
     on: str | None = OnOption,
 ) -> None:
-    """新增或修改一个工程项目：责任人、起止、质量标准、预期效果。同名项目再次登记即修改，
-    未给出的质量标准、预期效果和“一村一策”标记保持原样。
+    """新增或修改一个工程项目：责任人、起止、质量和效果。
+
+    登记责任人、起止、质量标准、预期效果。同名项目再次登记即修改，未给出的质量标准、预期效果和“一村一策”标记保持原样。
 
     示例：jcnian project add 五夫村 村级活动阵地改造 --owner 朱高华 --start 2012-05-10 --due 2012-07-31
     """
@@ -179,18 +189,24 @@ def project_add(
 @project_app.command("list")
 def project_list(
     ctx: typer.Context,
-    branch: str | None = typer.Argument(None, help="只列一个党组织的项目。"),
+    branch: str | None = typer.Argument(None, metavar="党组织", help="只列一个党组织的项目。"),
     as_of: str | None = AsOfOption,
+    category: str | None = CategoryFilter,
+    limit: int | None = LimitOption,
+    wide: bool = WideOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """列出工程项目及截至某日的进度、按期应达进度和状态（推进中/滞后/逾期/已完成）。
+    """列出工程项目及截至某日的进度和状态。
+
+    进度之外列出按期应达进度和状态（推进中、滞后、逾期、已完成）。
 
     示例：jcnian project list 五夫村 --as-of 2012-06-30
     """
     from jcnian.campaign import projects
+    from jcnian.campaign.scope import scoped
 
     on = parse_date(as_of)
-    views = in_ledger(ctx, projects.list_projects, on, branch, write=False)
+    views = in_ledger(ctx, scoped, projects.list_projects, on, branch, category=category, write=False)
     rows = [asdict(v) | {"flag": "是" if v.one_village else ""} for v in views]
     emit(
         rows,
@@ -198,6 +214,8 @@ def project_list(
         fmt,
         title=f"工程项目（截至 {on}，{len(rows)} 个）",
         json_rows=[{k: r[k] for k in PROJECT_JSON_KEYS} for r in rows],
+        wide=wide,
+        limit=Limit(limit, "党组织、--category"),
     )
 
 
@@ -246,11 +264,13 @@ def _project_footer(view: Any) -> None:
 def project_task(
     ctx: typer.Context,
     project: str = ProjectArg,
-    name: str = typer.Argument(..., help="任务名称。"),
+    name: str = typer.Argument(..., metavar="任务", help="任务名称。"),
     week: str | None = typer.Option(None, "--week", help="安排到周：这一周中的任一天 YYYY-MM-DD。"),
     day: str | None = typer.Option(None, "--day", help="具体到天：YYYY-MM-DD。"),
 ) -> None:
-    """给项目安排任务：到周（--week）或到天（--day）。同名任务再次安排即改期。
+    """给项目安排任务：到周（--week）或到天（--day）。
+
+    同名任务再次安排即改期。
 
     示例：jcnian project task 五夫村/村级活动阵地改造 完成设计图 --week 2012-05-14
     """
@@ -266,7 +286,7 @@ def project_task(
 def project_done(
     ctx: typer.Context,
     project: str = ProjectArg,
-    name: str = typer.Argument(..., help="任务名称。"),
+    name: str = typer.Argument(..., metavar="任务", help="任务名称。"),
     on: str | None = OnOption,
 ) -> None:
     """登记任务完成。
@@ -283,7 +303,7 @@ def project_done(
 def project_progress(
     ctx: typer.Context,
     project: str = ProjectArg,
-    percent: int = typer.Argument(..., help="完成百分比 0–100。"),
+    percent: int = typer.Argument(..., metavar="百分比", help="完成百分比 0–100。"),
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
@@ -301,8 +321,8 @@ def project_progress(
 def project_assess(
     ctx: typer.Context,
     project: str = ProjectArg,
-    month: str = typer.Argument(..., help="考核月份 YYYY-MM。"),
-    result: str = typer.Argument(..., help="考核结果：好/较好/一般/较差。"),
+    month: str = typer.Argument(..., metavar="月份", help="考核月份 YYYY-MM。"),
+    result: str = typer.Argument(..., metavar="结果", help="考核结果：好/较好/一般/较差。"),
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
@@ -325,7 +345,9 @@ def project_supervise(
     project: str | None = typer.Option(None, "--project", help="针对的项目（可不填）。"),
     note: str | None = NoteOption,
 ) -> None:
-    """登记镇党委对党组织的督促指导（现场会、工作推进会、交流座谈会、督查）。
+    """登记镇党委对党组织的督促指导。
+
+    形式：现场会、工作推进会、交流座谈会、督查。
 
     示例：jcnian project supervise 五夫村 --form 现场会 --on 2012-06-15 --note 推广阵地建设经验
     """

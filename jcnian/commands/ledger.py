@@ -41,7 +41,9 @@ def init(
         None, "--from", help="联系表 CSV（列：name,form,category,leader,cadre,remarks），默认用附件1。"
     ),
 ) -> None:
-    """建立账本并载入联系表（附件1：32 个党组织及联系领导、联系干部）。
+    """建立账本并载入联系表（附件1 的 32 个党组织）。
+
+    联系表含各党组织及其联系领导、联系干部。
 
     已有账本时不做任何改动，只报告现状。
 
@@ -90,7 +92,9 @@ def branch_list(
 @branch_app.command("show")
 def branch_show(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="党组织名称，可只写能唯一确定的一部分，如 五夫村。"),
+    name: str = typer.Argument(
+        ..., metavar="党组织", help="党组织名称，可只写能唯一确定的一部分，如 五夫村。"
+    ),
     fmt: Format = FormatOption,
 ) -> None:
     """查看一个党组织的详情。
@@ -114,7 +118,7 @@ def branch_show(
 @branch_app.command("add")
 def branch_add(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="党组织全称。"),
+    name: str = typer.Argument(..., metavar="全称", help="党组织全称。"),
     category: str = typer.Option(
         ..., "--category", "-c", help="分类：农村/国有金融机构/非公制企业/机关事业单位。"
     ),
@@ -140,7 +144,7 @@ def branch_add(
 @branch_app.command("edit")
 def branch_edit(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    name: str = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。"),
     new_name: str | None = typer.Option(None, "--name", help="新名称。"),
     form: str | None = typer.Option(None, "--form", help="党委/党总支/党支部。"),
     category: str | None = typer.Option(None, "--category", "-c", help="新分类。"),
@@ -162,10 +166,12 @@ def branch_edit(
 @branch_app.command("remove")
 def branch_remove(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    name: str = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。"),
     yes: bool = typer.Option(False, "--yes", "-y", help="确认删除，不再询问。"),
 ) -> None:
-    """删除一个党组织及其全部记录（联系人、评分、项目等）。不可撤销，须 --yes。
+    """删除一个党组织及其全部记录，须加 --yes。
+
+    全部记录包括联系人、评分、项目等，删除后不可撤销。
 
     示例：jcnian branch remove 五洲村 --yes
     """
@@ -180,8 +186,8 @@ def branch_remove(
 @branch_app.command("alias")
 def branch_alias(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
-    alias: str = typer.Argument(..., help="别名，如表格里常写的简称。"),
+    name: str = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。"),
+    alias: str = typer.Argument(..., metavar="别名", help="别名，如表格里常写的简称。"),
 ) -> None:
     """登记党组织的别名，导入表格和输入命令时都认。
 
@@ -237,7 +243,7 @@ def people_list(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 @people_app.command("show")
 def people_show(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="姓名，空格不计，如 袁婕。"),
+    name: str = typer.Argument(..., metavar="姓名", help="姓名，空格不计，如 袁婕。"),
     fmt: Format = FormatOption,
 ) -> None:
     """查看一位联系人联系的全部党组织。
@@ -260,7 +266,9 @@ def people_show(
 
 @people_app.command("check")
 def people_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
-    """列出同姓、只差一个字的姓名（如 魏建亮/魏建良），请核对是否同一人；不会自动合并。
+    """列出只差一个字的同姓姓名，请核对是否同一人。
+
+    如 魏建亮/魏建良；不会自动合并。
 
     发现疑似重名时退出码为 1，便于脚本提醒。
 
@@ -290,7 +298,7 @@ def people_check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 @liaison_app.command("set")
 def liaison_set(
     ctx: typer.Context,
-    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    branch: str = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。"),
     leader: str | None = typer.Option(None, "--leader", help="联系领导姓名。"),
     cadre: str | None = typer.Option(None, "--cadre", help="联系干部姓名。"),
 ) -> None:
@@ -310,7 +318,7 @@ def liaison_set(
 @liaison_app.command("clear")
 def liaison_clear(
     ctx: typer.Context,
-    branch: str = typer.Argument(..., help="党组织名称或其唯一的一部分。"),
+    branch: str = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。"),
     role: str | None = typer.Option(
         None, "--role", help="只清除 leader（联系领导）或 cadre（联系干部），默认两者都清。"
     ),

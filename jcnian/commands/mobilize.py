@@ -6,16 +6,21 @@ import typer
 
 from jcnian.commands.common import (
     BranchArg,
+    CategoryFilter,
     Format,
     FormatOption,
+    Limit,
+    LimitOption,
     NoteOption,
     OnOption,
+    WideOption,
     emit,
     in_ledger,
     parse_date,
     record,
     say,
 )
+from jcnian.commands.layout import optional
 
 mobilize_app = typer.Typer(
     help="动员部署：动员会议、调查摸底。\n\n示例：jcnian mobilize meeting 五夫村 --on 2012-04-10",
@@ -35,7 +40,9 @@ def meeting(
     attendance: int | None = typer.Option(None, "--attendance", help="参会人数（可不填）。"),
     note: str | None = NoteOption,
 ) -> None:
-    """登记党组织召开的基层组织建设年活动动员会议（动员部署阶段，4 月 25 日前）。
+    """登记动员会议（动员部署阶段，4 月 25 日前）。
+
+    党组织召开的基层组织建设年活动动员会议。
 
     示例：jcnian mobilize meeting 五夫村 --on 2012-04-10 --attendance 46
     """
@@ -50,12 +57,16 @@ def survey(
     ctx: typer.Context,
     branch: str = BranchArg,
     methods: list[str] = typer.Argument(
-        ..., help="调查方式，可写多个：座谈会 问卷调查 个别访谈 入户走访 群众测评。"
+        ...,
+        metavar="方式",
+        help="调查方式，可写多个：座谈会 问卷调查 个别访谈 入户走访 群众测评；可只写能唯一确定的一部分，如 问卷、座谈。",
     ),
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
-    """登记征求党员群众意见的方式（座谈会、问卷调查、个别访谈、入户走访、群众测评）。
+    """登记征求党员群众意见的方式。
+
+    方式：座谈会、问卷调查、个别访谈、入户走访、群众测评，可写多个。
 
     示例：jcnian mobilize survey 五夫村 座谈会 入户走访 --on 2012-04-12
     """
@@ -69,11 +80,11 @@ PROBLEM_COLUMNS = [
     ("id", "编号"),
     ("branch", "党组织"),
     ("text", "问题"),
-    ("source", "来源"),
+    optional("source", "来源"),
     ("found_on", "发现日期"),
     ("status", "状态"),
-    ("resolved_on", "解决日期"),
-    ("note", "备注"),
+    optional("resolved_on", "解决日期"),
+    optional("note", "备注"),
 ]
 
 
@@ -81,7 +92,7 @@ PROBLEM_COLUMNS = [
 def problem_add(
     ctx: typer.Context,
     branch: str = BranchArg,
-    text: str = typer.Argument(..., help="问题内容。"),
+    text: str = typer.Argument(..., metavar="问题", help="问题内容。"),
     source: str = typer.Option(
         ...,
         "--source",
@@ -107,8 +118,13 @@ def problem_add(
 @problem_app.command("list")
 def problem_list(
     ctx: typer.Context,
-    branch: str | None = typer.Argument(None, help="只列一个党组织。"),
-    status: str | None = typer.Option(None, "--status", help="只列某一状态：未解决/整改中/已解决。"),
+    branch: str | None = typer.Argument(None, metavar="党组织", help="只列一个党组织的。"),
+    status: str | None = typer.Option(
+        None, "--status", metavar="状态", help="只列某一状态：未解决、整改中、已解决。"
+    ),
+    category: str | None = CategoryFilter,
+    limit: int | None = LimitOption,
+    wide: bool = WideOption,
     fmt: Format = FormatOption,
 ) -> None:
     """列出问题台账。
@@ -116,15 +132,23 @@ def problem_list(
     示例：jcnian problem list 五夫村 --status 未解决
     """
     from jcnian.campaign import mobilisation
+    from jcnian.campaign.scope import scoped
 
-    views = in_ledger(ctx, mobilisation.list_problems, branch, status, write=False)
-    emit([asdict(v) for v in views], PROBLEM_COLUMNS, fmt, title=f"问题台账（{len(views)} 条）")
+    views = in_ledger(ctx, scoped, mobilisation.list_problems, branch, status, category=category, write=False)
+    emit(
+        [asdict(v) for v in views],
+        PROBLEM_COLUMNS,
+        fmt,
+        title=f"问题台账（{len(views)} 条）",
+        wide=wide,
+        limit=Limit(limit, "党组织、--status、--category"),
+    )
 
 
 @problem_app.command("update")
 def problem_update(
     ctx: typer.Context,
-    problem_id: int = typer.Argument(..., help="问题编号（见 jcnian problem list）。"),
+    problem_id: int = typer.Argument(..., metavar="编号", help="问题编号（见 jcnian problem list）。"),
     status: str = typer.Option("已解决", "--status", help="新状态：未解决/整改中/已解决，默认已解决。"),
     on: str | None = OnOption,
     note: str | None = NoteOption,

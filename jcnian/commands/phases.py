@@ -12,13 +12,18 @@ import typer
 
 from jcnian.commands.common import (
     AsOfOption,
+    CategoryFilter,
     Format,
     FormatOption,
+    Limit,
+    LimitOption,
+    WideOption,
     emit,
     in_ledger,
     parse_date,
     say,
 )
+from jcnian.commands.layout import optional
 
 campaign_app = typer.Typer(
     help="活动的四个阶段及其日期、其他限期要求。\n\n示例：jcnian campaign show --as-of 2012-04-25",
@@ -30,7 +35,9 @@ campaign_app = typer.Typer(
 
 @campaign_app.command("show")
 def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """显示四个阶段的起止日期和当前状态（未开始/进行中/已结束），以及其他限期要求。
+    """显示四个阶段的起止日期、状态和其他限期要求。
+
+    状态为 未开始、进行中 或 已结束。
 
     阶段可以重叠（分类定级 3 月开始时动员部署尚未结束）；结束日当天仍算进行中。
 
@@ -72,10 +79,10 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 def campaign_set_window(
     ctx: typer.Context,
     phase: str = typer.Argument(
-        ..., help="阶段：动员部署/分类定级/深入实施/总结验收（或 mobilize 等代码）。"
+        ..., metavar="阶段", help="阶段：动员部署/分类定级/深入实施/总结验收（或 mobilize 等代码）。"
     ),
-    start: str = typer.Argument(..., help="开始日期 YYYY-MM-DD。"),
-    end: str = typer.Argument(..., help="结束日期 YYYY-MM-DD（当天仍算进行中）。"),
+    start: str = typer.Argument(..., metavar="开始日期", help="开始日期 YYYY-MM-DD。"),
+    end: str = typer.Argument(..., metavar="结束日期", help="结束日期 YYYY-MM-DD（当天仍算进行中）。"),
 ) -> None:
     """改设一个阶段的起止日期（如另一年的活动）。阶段之间允许重叠。
 
@@ -83,7 +90,7 @@ def campaign_set_window(
     """
     from jcnian.campaign import dates as campaign_dates
 
-    first, last = parse_date(start, "START"), parse_date(end, "END")
+    first, last = parse_date(start, "开始日期"), parse_date(end, "结束日期")
     before, after = in_ledger(ctx, campaign_dates.set_window, phase, first, last)
     say(f"{after.label}：{before.start} 至 {before.end} → {after.start} 至 {after.end}。")
 
@@ -91,17 +98,21 @@ def campaign_set_window(
 @campaign_app.command("set-rule")
 def campaign_set_rule(
     ctx: typer.Context,
-    rule: str = typer.Argument(..., help="规定：revisit（回头看）或 coverage（非公企业全覆盖）。"),
-    due: str = typer.Argument(..., help="截止日期 YYYY-MM-DD（当天仍算按期）。"),
+    rule: str = typer.Argument(
+        ..., metavar="规定", help="规定：revisit（回头看）或 coverage（非公企业全覆盖）。"
+    ),
+    due: str = typer.Argument(..., metavar="截止日期", help="截止日期 YYYY-MM-DD（当天仍算按期）。"),
 ) -> None:
-    """改设其他限期要求的截止日期：回头看（默认 6 月 30 日）、非公企业全覆盖（“七一”前即 6 月 30 日）。
+    """改设其他限期要求的截止日期。
+
+    回头看默认 6 月 30 日；非公企业全覆盖在“七一”前，即 6 月 30 日。
 
     示例：jcnian campaign set-rule revisit 2013-06-30
     """
     from jcnian import phases
     from jcnian.campaign import dates as campaign_dates
 
-    day = parse_date(due, "DUE")
+    day = parse_date(due, "截止日期")
     before, after = in_ledger(ctx, campaign_dates.set_rule, rule, day)
     say(f"{phases.RULE_LABELS[phases.parse_rule(rule)]}：截止 {before} → {after}。")
 
@@ -113,7 +124,7 @@ OVERDUE_COLUMNS = [
     ("branch", "党组织"),
     ("phase", "阶段"),
     ("item", "事项"),
-    ("due", "截止"),
+    ("due", "截止日期"),
     ("days", "逾期天数"),
     ("detail", "说明"),
 ]
@@ -262,21 +273,27 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
                 + "）",
             )
     if view.deadlines:
+        later = view.later_deadlines
+        more = (
+            f"（另有 {later} 个较晚的截止事项未列出，逐个党组织的见 jcnian status 党组织）" if later else ""
+        )
         emit(
             [asdict(d) | {"pending": d.pending or ""} for d in view.deadlines],
             [("on", "日期"), ("what", "截止事项"), ("pending", "尚未完成的党组织")],
             fmt,
-            title="近期截止",
+            title=f"近期截止{more}",
         )
 
 
 def status(
     ctx: typer.Context,
-    branch: str | None = typer.Argument(None, help="只看一个党组织的逐项清单，如 五夫村。"),
+    branch: str | None = typer.Argument(None, metavar="党组织", help="只看一个党组织的逐项清单，如 五夫村。"),
     as_of: str | None = AsOfOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """每天早上看的进度总览：各阶段日期与状态、各项交付完成数、逾期事项、近期截止。
+    """每天早上看的进度总览：阶段、交付、逾期、近期截止。
+
+    列出各阶段日期与状态、各项交付完成数、逾期事项和近期截止。
 
     给出党组织名称时，列出它在四个阶段的逐项清单。截至某日的状态只计该日及以前的记录。
     JSON：{"phases": [{"phase", "start", "end", "state", "done", "total", "overdue"}, …], …}，
@@ -291,18 +308,42 @@ def status(
     render_status(view, fmt)
 
 
-def overdue(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """列出截至某日的全部逾期事项：各阶段交付、逾期项目和任务、缺失的月度考核和书面汇报。
+def overdue(
+    ctx: typer.Context,
+    as_of: str | None = AsOfOption,
+    branch: str | None = typer.Option(
+        None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。"
+    ),
+    category: str | None = CategoryFilter,
+    phase: str | None = typer.Option(
+        None,
+        "--phase",
+        "-p",
+        metavar="阶段",
+        help="只列一个阶段的：动员部署、分类定级、深入实施、总结验收、其他要求（或 mobilize 等代码）。",
+    ),
+    limit: int | None = LimitOption,
+    fmt: Format = FormatOption,
+) -> None:
+    """列出截至某日的逾期事项。
 
-    有逾期事项时退出码为 1，便于定时任务提醒。
+    各阶段交付、项目和任务、月度考核和书面汇报，逾期的都列出。
 
-    示例：jcnian overdue --as-of 2012-07-01
+    可按党组织、分类、阶段缩小范围。有逾期事项时退出码为 1，便于定时任务提醒。
+
+    示例：jcnian overdue --as-of 2012-07-01 --phase 深入实施
     """
     from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, dashboard.overdue, on, write=False)
-    emit([asdict(r) for r in rows], OVERDUE_COLUMNS, fmt, title=f"逾期事项（截至 {on}，{len(rows)} 项）")
+    rows = in_ledger(ctx, dashboard.overdue, on, branch=branch, category=category, phase=phase, write=False)
+    emit(
+        [asdict(r) for r in rows],
+        OVERDUE_COLUMNS,
+        fmt,
+        title=f"逾期事项（截至 {on}，{len(rows)} 项）",
+        limit=Limit(limit, "--branch、--category、--phase"),
+    )
     if rows:
         raise typer.Exit(1)
 
@@ -312,28 +353,44 @@ LAG_COLUMNS = [
     ("branch", "党组织"),
     ("project", "项目"),
     ("percent", "进度%"),
-    ("expected", "应达%"),
-    ("due", "期限"),
+    optional("expected", "应达%"),
+    ("due", "完成期限"),
     ("reason", "原因"),
 ]
 
 
-def render_lagging(rows: list[Any], on: Any, fmt: Format) -> None:
+def render_lagging(
+    rows: list[Any], on: Any, fmt: Format, *, wide: bool | None = None, limit: Limit | None = None
+) -> None:
     emit(
         [asdict(r) for r in rows],
         LAG_COLUMNS,
         fmt,
         title=f"推进不力的项目责任人（问责对象候选，截至 {on}，{len(rows)} 项）",
+        wide=wide,
+        limit=limit,
     )
 
 
-def lagging(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """列出项目推进不力的责任人（问责对象候选）：逾期未完成、进度落后于按期直线 20 个百分点以上、任务逾期。
+def lagging(
+    ctx: typer.Context,
+    as_of: str | None = AsOfOption,
+    branch: str | None = typer.Option(
+        None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。"
+    ),
+    category: str | None = CategoryFilter,
+    limit: int | None = LimitOption,
+    wide: bool = WideOption,
+    fmt: Format = FormatOption,
+) -> None:
+    """列出项目推进不力的责任人（问责对象候选）。
+
+    推进不力：逾期未完成、进度落后于按期直线 20 个百分点以上，或有任务逾期。
 
     示例：jcnian lagging --as-of 2012-07-15 --format json
     """
     from jcnian.campaign import dashboard
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, dashboard.lagging, on, write=False)
-    render_lagging(rows, on, fmt)
+    rows = in_ledger(ctx, dashboard.lagging, on, branch=branch, category=category, write=False)
+    render_lagging(rows, on, fmt, wide=wide, limit=Limit(limit, "--branch、--category"))

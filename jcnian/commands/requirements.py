@@ -9,8 +9,11 @@ import typer
 from jcnian.commands.common import (
     AsOfOption,
     BranchArg,
+    CategoryFilter,
     Format,
     FormatOption,
+    Limit,
+    LimitOption,
     NoteOption,
     OnOption,
     emit,
@@ -51,7 +54,9 @@ def visit_add(
     by: str | None = typer.Option(None, "--by", help="走访人。"),
     findings: str | None = typer.Option(None, "--findings", help="发现的情况（回头看：五个摸清）。"),
 ) -> None:
-    """登记调研走访（必须走到每个支部）或村级组织换届“回头看”（6 月底前结束）。
+    """登记调研走访或村级组织换届“回头看”。
+
+    调研走访必须走到每个支部；“回头看”6 月底前结束。
 
     示例：jcnian visit add 五夫村 --kind 回头看 --on 2012-06-12 --by 章伟青 --findings 五个摸清已完成
     """
@@ -65,7 +70,7 @@ def visit_add(
 def report_add(
     ctx: typer.Context,
     branch: str = BranchArg,
-    month: str = typer.Argument(..., help="汇报的月份 YYYY-MM。"),
+    month: str = typer.Argument(..., metavar="月份", help="汇报的月份 YYYY-MM。"),
     on: str | None = OnOption,
     summary: str | None = typer.Option(None, "--summary", help="汇报要点。"),
 ) -> None:
@@ -80,20 +85,35 @@ def report_add(
 
 
 @report_app.command("missing")
-def report_missing(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """列出截至某日已过月底仍未交的月度书面汇报。有缺交时退出码为 1。
+def report_missing(
+    ctx: typer.Context,
+    as_of: str | None = AsOfOption,
+    branch: str | None = typer.Option(
+        None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。"
+    ),
+    category: str | None = CategoryFilter,
+    limit: int | None = LimitOption,
+    fmt: Format = FormatOption,
+) -> None:
+    """列出截至某日仍未交的月度书面汇报。
+
+    已过月底仍未交的都列出；有缺交时退出码为 1。
 
     示例：jcnian report missing --as-of 2012-07-01
     """
     from jcnian.campaign import requirements
+    from jcnian.campaign.scope import scoped
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, requirements.missing_reports, on, write=False)
+    rows = in_ledger(
+        ctx, scoped, requirements.missing_reports, on, branch=branch, category=category, write=False
+    )
     emit(
         [asdict(r) for r in rows],
         [("branch", "党组织"), ("month", "月份"), ("due", "应交日期")],
         fmt,
         title=f"缺交的月度书面汇报（截至 {on}，{len(rows)} 份）",
+        limit=Limit(limit, "--branch、--category"),
     )
     if rows:
         raise typer.Exit(1)
@@ -103,7 +123,7 @@ def report_missing(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Form
 def regulation_add(
     ctx: typer.Context,
     branch: str = BranchArg,
-    name: str = typer.Argument(..., help="制度名称。"),
+    name: str = typer.Argument(..., metavar="制度名称", help="制度名称。"),
     on: str | None = OnOption,
 ) -> None:
     """登记党组织建立的制度（每个支部 1–2 项务实管用的制度）。
@@ -120,7 +140,7 @@ def regulation_add(
 def publicity_slogan(
     ctx: typer.Context,
     branch: str = BranchArg,
-    text: str = typer.Argument(..., help="标语内容，如附件2中的一条。"),
+    text: str = typer.Argument(..., metavar="标语", help="标语内容，如附件2中的一条。"),
     on: str | None = OnOption,
 ) -> None:
     """登记党组织的固定宣传标语（每个支部一条以上）。
@@ -137,7 +157,7 @@ def publicity_slogan(
 def publicity_column(
     ctx: typer.Context,
     branch: str = BranchArg,
-    name: str = typer.Argument("基层组织建设年活动", help="专栏名称。"),
+    name: str = typer.Argument("基层组织建设年活动", metavar="专栏名称", help="专栏名称。"),
     on: str | None = OnOption,
 ) -> None:
     """登记党组织的“基层组织建设年活动”专栏（每个支部一个）。
@@ -153,13 +173,15 @@ def publicity_column(
 @coverage_app.command("add")
 def coverage_add(
     ctx: typer.Context,
-    enterprise: str = typer.Argument(..., help="企业名称。"),
+    enterprise: str = typer.Argument(..., metavar="企业", help="企业名称。"),
     on: str | None = typer.Option(None, "--on", help="摸排日期 YYYY-MM-DD，默认今天。"),
     branch: str | None = typer.Option(None, "--branch", help="覆盖它的党组织（单独或联合组建）。"),
     covered_on: str | None = typer.Option(None, "--covered-on", help="覆盖日期，默认同摸排日期。"),
     note: str | None = NoteOption,
 ) -> None:
-    """登记摸排到的非公企业；给出 --branch 即记为已覆盖。“七一”前基本实现全覆盖。
+    """登记摸排到的非公企业；给出 --branch 即记为已覆盖。
+
+    “七一”前基本实现全覆盖。
 
     示例：jcnian coverage add 上虞市某某电器有限公司 --on 2012-05-20 --branch 五夫工业区
     """

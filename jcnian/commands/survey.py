@@ -8,7 +8,7 @@ import typer
 from jcnian.commands.common import Format, FormatOption, emit, ledger, say
 
 survey_app = typer.Typer(
-    help="测评结果批量导入：群众测评、党员评议、问卷的表格一次导入，并可查看导入记录。\n\n示例：jcnian survey import 群众测评.xlsx --dry-run",
+    help="测评结果批量导入，并可查看导入记录。\n\n群众测评、党员评议、问卷的表格一次导入。\n\n示例：jcnian survey import 群众测评.xlsx --dry-run",
     no_args_is_help=True,
 )
 
@@ -46,7 +46,9 @@ def survey_import(
         None, "--encoding", help="文本文件的编码（如 gbk、utf-8、utf-16），默认自动识别。"
     ),
 ) -> None:
-    """导入测评结果表格（群众初评、党员评议、支部自评、组织考评的得分，或群众测评票数）。
+    """导入测评结果表格：各评价主体的得分或测评票数。
+
+    群众初评、党员评议、支部自评、组织考评的得分，或群众测评票数。
 
     识别四种格式（按表头判断，表头上方的标题行、空行、合计行会自动跳过）：
     长表（党组织、评价主体、指标、得分，可加 测评人、扣分事项/扣分）；
@@ -152,7 +154,9 @@ def _say_file(item: Any) -> None:
 
 @survey_app.command("log")
 def survey_log(ctx: typer.Context, fmt: Format = FormatOption) -> None:
-    """列出每一次导入：文件名、内容哈希、时间、格式、写入行数、替换了什么。
+    """列出每一次导入：文件、时间、行数、替换了什么。
+
+    每次导入的文件名、内容哈希、时间、格式、写入行数和替换了什么。
 
     示例：jcnian survey log --format json
     """

@@ -93,26 +93,26 @@ def _shares(check: Any) -> str:
     return "、".join(f"{b.band} {float(b.target_share):.0%}" for b in check.bands) + " 左右"
 
 
-def _grading_sheet(states: Sequence[Any], sources: Sequence[str], quota: Any) -> Sheet:
+def _grading_sheets(states: Sequence[Any], sources: Sequence[str], quota: Any) -> list[Sheet]:
+    """分类定级 with the quota check, and each source's score on a sheet of its own (all in one
+    sheet they printed at well under 60% on A4)."""
     columns = (
         Column("序号", "int"),
         Column("党组织名称"),
         Column("分类"),
-        *(Column(f"{source}得分", "number") for source in sources),
-        Column("加权得分", "number"),
+        Column("总分", "number"),
         Column("群众满意率", "percent"),
         Column("拟定等级"),
         Column("审议等级"),
         Column("终定等级"),
         Column("公开日期", "date"),
-        Column("标记"),
+        Column("提示"),
     )
     rows = (
         (
             s.seq,
             s.name,
             s.category,
-            *(s.source_totals.get(source) for source in sources),
             s.score,
             _ratio(s.satisfaction),
             _text(s.proposed),
@@ -124,18 +124,39 @@ def _grading_sheet(states: Sequence[Any], sources: Sequence[str], quota: Any) ->
         for s in states
     )
     scope_columns = (Column("范围"), Column("参评数", "int"), *QUOTA_COLUMNS)
+    # A category with no graded branch would print as rows of zeros (JSON keeps it).
     scope_rows = [
         (scope, check.graded, *row)
         for scope, check in (("全部", quota.overall), *quota.categories.items())
+        if check.graded or scope == "全部"
         for row in _quota_rows(check)
     ]
-    return Sheet(
+    grading = Sheet(
         "分类定级",
         [
             Table(columns, list(rows)),
             Table(scope_columns, scope_rows, title=f"比例控制（{_shares(quota.overall)}）"),
         ],
     )
+    by_source = Sheet(
+        "各主体得分",
+        [
+            Table(
+                (
+                    Column("序号", "int"),
+                    Column("党组织名称"),
+                    Column("分类"),
+                    *(Column(f"{source}得分", "number") for source in sources),
+                    Column("总分", "number"),
+                ),
+                [
+                    (s.seq, s.name, s.category, *(s.source_totals.get(source) for source in sources), s.score)
+                    for s in states
+                ],
+            )
+        ],
+    )
+    return [grading, by_source]
 
 
 def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[Any]) -> Sheet:
@@ -149,7 +170,7 @@ def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[
     columns = (
         Column("倒排名次", "int"),
         Column("党组织名称"),
-        Column("加权得分", "number"),
+        Column("总分", "number"),
         Column("等级"),
         Column("分界处并列"),
         Column("一村一策项目"),
@@ -175,8 +196,10 @@ def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[
     return Sheet("后进整顿", [Table(columns, rows)], notes=notes)
 
 
-def _project_sheet(projects: Sequence[Any], month: str) -> Sheet:
-    """Projects as listed for the month: each carries the month's assessment, if any."""
+def _project_sheets(projects: Sequence[Any], month: str) -> list[Sheet]:
+    """Projects as listed for the month, each with the month's assessment if any; their
+    quality standard and expected effect on a sheet of their own (all in one sheet they
+    printed at well under 60% on A4)."""
     columns = (
         Column("党组织名称"),
         Column("工程项目"),
@@ -187,9 +210,6 @@ def _project_sheet(projects: Sequence[Any], month: str) -> Sheet:
         Column("应达进度", "percent"),
         Column("状态"),
         Column("说明"),
-        Column("一村一策"),
-        Column("质量标准"),
-        Column("预期效果"),
         Column(f"{month} 考核"),
         Column("考核日期", "date"),
     )
@@ -207,14 +227,21 @@ def _project_sheet(projects: Sequence[Any], month: str) -> Sheet:
                 p.expected / 100,
                 p.state,
                 p.reason or None,
-                "是" if p.one_village else None,
-                p.quality,
-                p.effect,
                 assessed["result"] if assessed else None,
                 assessed["on"] if assessed else None,
             )
         )
-    return Sheet("项目进度", [Table(columns, rows)])
+    standards = Table(
+        (
+            Column("党组织名称"),
+            Column("工程项目"),
+            Column("一村一策"),
+            Column("质量标准"),
+            Column("预期效果"),
+        ),
+        [(p.branch, p.name, "是" if p.one_village else None, p.quality, p.effect) for p in projects],
+    )
+    return [Sheet("项目进度", [Table(columns, rows)]), Sheet("项目标准", [standards])]
 
 
 def _acceptance_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
@@ -229,8 +256,8 @@ def _acceptance_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
         Column("升降"),
         Column("验收结果"),
         Column("验收轮次", "int"),
-        Column("满意度", "percent"),
-        Column("整改情况"),
+        Column("满意率", "percent"),
+        Column("整改"),
     )
     rows = [
         (
@@ -307,7 +334,7 @@ def _overdue_sheet(overdue: Sequence[Any]) -> Sheet:
         Column("党组织名称"),
         Column("阶段"),
         Column("事项"),
-        Column("应完成日期", "date"),
+        Column("截止日期", "date"),
         Column("逾期天数", "int"),
         Column("说明"),
     )
@@ -425,9 +452,9 @@ def month_report(session: Session, month: str) -> MonthReport:
     sheets = [
         summary,
         _liaison_sheet(branches),
-        _grading_sheet(states, list(rubric.sources), quota),
+        *_grading_sheets(states, list(rubric.sources), quota),
         _backward_sheet(session, projects, states),
-        _project_sheet(projects, month),
+        *_project_sheets(projects, month),
         _acceptance_sheet(session, as_of, facts),
         _problem_sheet(session, as_of),
         late_sheet,

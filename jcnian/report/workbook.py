@@ -41,10 +41,22 @@ NUM_FORMATS: dict[str, str] = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
 }
-MAX_WIDTH = 50  # columns wider than this wrap their text instead of growing further
+MAX_WIDTH = 34  # columns wider than this (17 Chinese characters) wrap their text instead
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet; a longer table goes on over continuation sheets
 MIN_WIDTH = 6
+DEFAULT_WIDTH = 8.43  # Excel's width of a column never set
 FILTER_BUTTON = 3  # room for the auto-filter drop-down beside a header
+
+# Printing: A4 (paper size 9), margins in inches, the title above and the page number below.
+A4 = 9
+A4_INCHES = (8.27, 11.69)
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.6}
+HEADER_MARGIN = 0.3
+FOOTER = "第 &P 页 共 &N 页"
+MIN_SCALE = 0.6  # no sheet prints smaller than this: wide tables keep their detail elsewhere
+CHART_SIZE = (640, 320)  # pixels
+CHART_ROWS = 17  # the rows of 20 pixels a chart of CHART_SIZE covers, and one to spare
+NOTE_MIN, NOTE_MAX = 60, 140  # how wide notes above a table are broken
 
 # East Asian wide and full-width characters: each takes about two Latin widths in a cell.
 _WIDE = re.compile(
@@ -290,46 +302,71 @@ def atomic_output(target: Path, *, force: bool = False) -> Iterator[Path]:
 
 
 class _Formats:
-    """The few cell formats every sheet shares, created once per workbook."""
+    """The cell formats every sheet shares, created once per workbook: headers wrap onto two
+    lines, data cells have thin borders, texts sit left, numbers right, dates centred."""
 
     def __init__(self, workbook: Any) -> None:
         self.header = workbook.add_format(
-            {"bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center", "valign": "vcenter"}
+            {
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
         )
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.caption = workbook.add_format({"bold": True})
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.kinds = {kind: workbook.add_format({"num_format": fmt}) for kind, fmt in NUM_FORMATS.items()}
+        self.note = workbook.add_format({})
+        cell = {"border": 1, "valign": "top"}
+        # Texts stand off their left border, so that a number before them never touches them.
+        self.text = workbook.add_format({**cell, "align": "left", "indent": 1})
+        self.wrap = workbook.add_format({**cell, "align": "left", "indent": 1, "text_wrap": True})
+        self.blank = workbook.add_format(cell)
+        self.kinds = {
+            kind: workbook.add_format(
+                {**cell, "num_format": fmt, "align": "center" if kind in ("date", "datetime") else "right"}
+            )
+            for kind, fmt in NUM_FORMATS.items()
+        }
 
 
 class _SheetWriter:
     """Writes one sheet strictly top to bottom (xlsxwriter's constant-memory rule) and keeps
     each column's widest content, so widths fit CJK text without a second pass."""
 
-    def __init__(self, worksheet: Any, fmt: _Formats) -> None:
+    def __init__(self, worksheet: Any, fmt: _Formats, title: str) -> None:
         self.ws = worksheet
         self.fmt = fmt
+        self.title = title
         self.widths: dict[int, int] = {}
         self.peaks: dict[int, float] = {}  # largest number seen per column
         self.row = 0
+        self.last_col = 0
+        self.print_rows = 0  # the last row the printed page must show (a chart may pass the cells)
 
     def _fit(self, col: int, width: int) -> None:
         if width > self.widths.get(col, 0):
             self.widths[col] = width
 
-    def header(self, row: int, col: int, columns: Sequence[Column]) -> None:
+    def header(self, row: int, col: int, columns: Sequence[Column], *, filtered: bool) -> None:
+        # A header may take two lines: it asks for half its width (and room for the filter
+        # button), so that a long header does not widen a column of short values.
         for offset, column in enumerate(columns):
             self.ws.write_string(row, col + offset, column.header, self.fmt.header)
-            self._fit(col + offset, text_width(column.header) + FILTER_BUTTON)
+            self._fit(col + offset, _header_width(column.header) + (FILTER_BUTTON if filtered else 0))
+        self.last_col = max(self.last_col, col + len(columns) - 1)
 
     def cells(self, row: int, col: int, columns: Sequence[Column], values: Sequence[Any]) -> None:
         if len(values) != len(columns):
             raise ValueError(f"row {row}: {len(values)} values for {len(columns)} columns")
-        ws, widths = self.ws, self.widths
+        ws, widths, fmt = self.ws, self.widths, self.fmt
         for offset, (column, value) in enumerate(zip(columns, values, strict=True)):
-            if value is None or value == "":
-                continue
             c = col + offset
+            if value is None or value == "":
+                ws.write_blank(row, c, None, fmt.blank)
+                continue
             kind = column.kind
             if kind == "text":
                 text = str(value)
@@ -339,10 +376,10 @@ class _SheetWriter:
                     width = text_width(text)
                     if width > known:
                         widths[c] = width
-                if len(text) > MAX_WIDTH // 2 and text_width(text) > MAX_WIDTH:
-                    ws.write_string(row, c, text, self.fmt.wrap)
+                if "\n" in text or (len(text) > MAX_WIDTH // 2 and text_width(text) > MAX_WIDTH):
+                    ws.write_string(row, c, text, fmt.wrap)
                 else:
-                    ws.write_string(row, c, text)
+                    ws.write_string(row, c, text, fmt.text)
             elif kind in ("date", "datetime"):
                 if isinstance(value, datetime):
                     if value.tzinfo is not None:
@@ -351,13 +388,13 @@ class _SheetWriter:
                     value = datetime.combine(value, time())
                 else:
                     raise TypeError(f"row {row}, column {column.header}: {value!r} is not a date")
-                ws.write_datetime(row, c, value, self.fmt.kinds[kind])
+                ws.write_datetime(row, c, value, fmt.kinds[kind])
                 if widths.get(c, 0) < 16:
                     self._fit(c, 10 if kind == "date" else 16)
             else:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise TypeError(f"row {row}, column {column.header}: {value!r} is not a number")
-                ws.write_number(row, c, value, self.fmt.kinds[kind])
+                ws.write_number(row, c, value, fmt.kinds[kind])
                 # Only a larger magnitude (or a first minus sign) can make the column wider.
                 if value < 0 or value > self.peaks.get(c, -1):
                     self.peaks[c] = max(value, self.peaks.get(c, -1))
@@ -369,6 +406,14 @@ class _SheetWriter:
                         shown = str(value)
                     if len(shown) > widths.get(c, 0):
                         widths[c] = len(shown)
+
+    def notes(self, sheet: Sheet) -> None:
+        """The sheet's notes above its tables (see ``note_lines``), the first as its heading."""
+        for first, line in note_lines(sheet):
+            self.ws.write_string(self.row, 0, line, self.fmt.title if first else self.fmt.note)
+            self.row += 1
+        if sheet.notes:
+            self.row += 1
 
     def table(
         self, table: Table, rows: Iterator[Sequence[Any]], *, first: bool, sheet: Sheet, room: int
@@ -382,7 +427,7 @@ class _SheetWriter:
             self.ws.write_string(self.row, 0, table.title, self.fmt.caption)
             self.row += 1
         header = self.row
-        self.header(header, 0, table.columns)
+        self.header(header, 0, table.columns, filtered=first and sheet.filter)
         row = header
         leftover: Iterator[Sequence[Any]] | None = None
         for values in rows:
@@ -393,22 +438,81 @@ class _SheetWriter:
             self.cells(row, 0, table.columns, values)
         if first:
             self.ws.freeze_panes(header + 1, 0)
-            self.ws.repeat_rows(header)
             if sheet.filter:
+                # The main table's header on every printed page (a sheet of several short
+                # tables, as 汇总, has no main table whose header would fit every page).
+                self.ws.repeat_rows(header)
                 self.ws.autofilter(header, 0, row, len(table.columns) - 1)
+        self.print_rows = max(self.print_rows, row)
         self.row = row + 2
         return header, row, leftover
 
+    def column(self, col: int) -> float:
+        """A column's width as it will be set (Excel's default for one never written)."""
+        return column_width(self.widths[col]) if col in self.widths else DEFAULT_WIDTH
+
     def finish(self) -> None:
+        """Column widths, then the page: A4, portrait when the columns fit one at full size,
+        landscape otherwise, one page wide, the header row on every page, the report's
+        title above and the page number below."""
         for col, width in sorted(self.widths.items()):
-            self.ws.set_column(col, col, max(MIN_WIDTH, min(width + 2, MAX_WIDTH)))
+            self.ws.set_column(col, col, column_width(width))
+        ws = self.ws
+        ws.set_paper(A4)
+        if orientation([self.column(c) for c in range(self.last_col + 1)]) == "portrait":
+            ws.set_portrait()
+        else:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(**MARGINS)
+        ws.set_header(f'&C&"-,Bold"{_escape(self.title)}', {"margin": HEADER_MARGIN})
+        ws.set_footer(f"&C{FOOTER}", {"margin": HEADER_MARGIN})
+        ws.print_area(0, 0, self.print_rows, self.last_col)
 
 
-def _add_chart(workbook: Any, ws: Any, table: Table, hrow: int, last: int, col: int) -> None:
+def _header_width(header: str) -> int:
+    """Half a header's width, rounded up to whole Chinese characters (it may take two lines)."""
+    full = text_width(header)
+    return full if full <= 8 else (full + 3) // 4 * 2
+
+
+def column_width(content: int) -> int:
+    """A column's width in Excel's units for its widest content (2 for the cell's padding)."""
+    return max(MIN_WIDTH, min(content + 2, MAX_WIDTH))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _pixels(width: float) -> int:
+    """A column of Excel width ``width`` in pixels (Calibri 11: 7 a character plus 5)."""
+    return int(width * 7 + 0.5) + 5
+
+
+def _points(width: float) -> float:
+    """A column of Excel width ``width`` in points (96 pixels an inch)."""
+    return _pixels(width) * 0.75
+
+
+def print_scale(widths: Sequence[float], landscape: bool) -> float:
+    """The scale at which columns of these widths fit one A4 page wide (1.0 when they fit)."""
+    room = (A4_INCHES[1] if landscape else A4_INCHES[0]) - MARGINS["left"] - MARGINS["right"]
+    total = sum(_points(w) for w in widths)
+    return min(1.0, room * 72 / total) if total else 1.0
+
+
+def orientation(widths: Sequence[float]) -> Literal["portrait", "landscape"]:
+    return "portrait" if print_scale(widths, landscape=False) >= 1.0 else "landscape"
+
+
+def _add_chart(workbook: Any, ws: Any, table: Table, hrow: int, last: int, at: int, room: int) -> int:
+    """The table's chart, anchored at row ``at`` under the tables and at most ``room`` pixels
+    wide (the tables' width, so that the printed page is no wider); returns the rows it covers."""
     spec = table.chart
     assert spec is not None
     if last <= hrow:  # no data rows: an empty chart would only mislead
-        return
+        return 0
     chart = workbook.add_chart({"type": "column"})
     for s in spec.series:
         chart.add_series(
@@ -423,27 +527,41 @@ def _add_chart(workbook: Any, ws: Any, table: Table, hrow: int, last: int, col: 
     if spec.y_title:
         chart.set_y_axis({"name": spec.y_title, "min": 0, "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    ws.insert_chart(hrow - (1 if table.title else 0), col, chart, {"x_scale": 1.1, "y_scale": 1.1})
+    chart.set_size({"width": min(CHART_SIZE[0], room - 4), "height": CHART_SIZE[1]})
+    ws.insert_chart(at, 0, chart, {"x_offset": 2, "y_offset": 2})
+    return CHART_ROWS
 
 
-def _new_worksheet(workbook: Any, name: str, fmt: _Formats) -> _SheetWriter:
-    ws = workbook.add_worksheet(name)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    return _SheetWriter(ws, fmt)
+def _new_worksheet(workbook: Any, name: str, fmt: _Formats, title: str) -> _SheetWriter:
+    return _SheetWriter(workbook.add_worksheet(name), fmt, f"{title}　{name}")
 
 
-def _write_sheet(workbook: Any, fmt: _Formats, sheet: Sheet) -> None:
-    """One sheet, top to bottom. A table that would pass Excel's row limit goes on over
-    continuation sheets (名称（续2）…) with its header repeated: nothing is cut off."""
-    writer = _new_worksheet(workbook, sheet.name, fmt)
-    for i, note in enumerate(sheet.notes):
-        writer.ws.write_string(writer.row, 0, note, fmt.title if i == 0 else None)
-        writer.row += 1
-    if sheet.notes:
-        writer.row += 1
+def note_lines(sheet: Sheet) -> list[tuple[bool, str]]:
+    """The lines a sheet's notes are written as, each with whether it belongs to the first
+    note (the heading, in larger type). A note is broken to about the width of the sheet's
+    widest table, guessed from its columns since the notes come first: on screen a cell's
+    text runs on over empty cells, but on paper it is cut off where the page ends."""
+    from jcnian.breaking import wrap
+
+    guess = {"text": 16, "int": 6, "number": 9, "percent": 8, "date": 12, "datetime": 18}
+    widths = [sum(guess[c.kind] + 2 for c in t.columns) for t in sheet.tables]
+    width = max(NOTE_MIN, min(max(widths, default=NOTE_MIN), NOTE_MAX))
+    # The heading is in 14-point type: fewer characters a line.
+    return [
+        (i == 0, line)
+        for i, note in enumerate(sheet.notes)
+        for line in wrap(note, width * 11 // 14 if i == 0 else width)
+    ]
+
+
+def _write_sheet(workbook: Any, fmt: _Formats, sheet: Sheet, title: str) -> None:
+    """One sheet, top to bottom; its chart under the tables. A table that would pass Excel's
+    row limit goes on over continuation sheets (名称（续2）…) with its header repeated:
+    nothing is cut off."""
+    writer = _new_worksheet(workbook, sheet.name, fmt, title)
+    writer.notes(sheet)
     page = 1
-    charts: list[tuple[Any, Table, int, int]] = []
+    charts: list[tuple[_SheetWriter, Table, int, int]] = []  # (page, table, header row, last row)
     for index, table in enumerate(sheet.tables):
         rows: Iterator[Sequence[Any]] | None = iter(table.rows)
         while rows is not None:
@@ -453,18 +571,22 @@ def _write_sheet(workbook: Any, fmt: _Formats, sheet: Sheet) -> None:
                     raise ValueError(f"sheet {sheet.name}: a worksheet cannot hold a header and a row")
                 writer.finish()
                 page += 1
-                writer = _new_worksheet(workbook, f"{sheet.name}（续{page}）", fmt)
+                writer = _new_worksheet(workbook, f"{sheet.name}（续{page}）", fmt, title)
                 continue
             header, last, rows = writer.table(table, rows, first=index == 0, sheet=sheet, room=room)
             if table.chart is not None:
-                charts.append((writer.ws, table, header, last))
+                charts.append((writer, table, header, last))
             if rows is not None:
                 writer.row = EXCEL_MAX_ROWS  # this page is full
-    if sheet.tables:
-        # Right of the widest table, so that a chart covers no cell of any table.
-        beside = max(len(t.columns) for t in sheet.tables) + 1
-        for ws, table, header, last in charts:
-            _add_chart(workbook, ws, table, header, last, beside)
+    for owner, table, header, last in charts:
+        # Under everything on its sheet: a chart beside a table would widen the printed page.
+        # (A chart whose table filled a whole worksheet has no room left there and is not drawn.)
+        if owner is writer and writer.row + CHART_ROWS < EXCEL_MAX_ROWS:
+            writer.ws.set_h_pagebreaks([writer.row])  # on a page of its own, not cut in two
+            room = sum(_pixels(writer.column(c)) for c in range(writer.last_col + 1))
+            covered = _add_chart(workbook, writer.ws, table, header, last, writer.row, room)
+            writer.print_rows = max(writer.print_rows, writer.row + covered)
+            writer.row += covered + 1
     writer.finish()
 
 
@@ -493,7 +615,7 @@ def write_sheets(
     workbook.set_properties({"title": title, "author": "jcnian", "created": created})
     fmt = _Formats(workbook)
     for sheet in sheets:
-        _write_sheet(workbook, fmt, sheet)
+        _write_sheet(workbook, fmt, sheet, title)
     workbook.close()
     # A readable zip with intact members, or the caller's rename never happens.
     with zipfile.ZipFile(path) as archive:

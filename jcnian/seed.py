@@ -12,6 +12,7 @@ from jcnian.data_files import data_dir
 from jcnian.errors import InvalidInput
 from jcnian.ledger import CATEGORIES, NewBranch
 from jcnian.names import FORMS, form_from_name, normalise
+from jcnian.textfile import read_text
 
 COLUMNS = ("name", "form", "category", "leader", "cadre", "remarks")
 HEADER_ALIASES = {
@@ -39,19 +40,7 @@ def _blank_to_none(value: str | None) -> str | None:
 
 def read_seed(path: Path) -> list[NewBranch]:
     """Read and check a liaison table; raise InvalidInput listing every problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"无法读取文件 {path}：{exc.strerror or exc}。") from exc
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise InvalidInput(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 的 CSV。")
+    text = read_text(path)
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     if not header:

@@ -80,21 +80,6 @@ def rubric_show(
     )
 
 
-def _read_text(path: Path) -> str:
-    from jcnian.errors import InvalidInput
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"无法读取文件 {path}：{exc.strerror or exc}。") from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput(f"{path}：无法识别文件编码，请另存为 UTF-8。")
-
-
 @rubric_app.command("set")
 def rubric_set(
     ctx: typer.Context,
@@ -111,8 +96,9 @@ def rubric_set(
     示例：jcnian grade rubric set 评分办法.toml
     """
     from jcnian.gradebook import entry as grade_entry
+    from jcnian.textfile import read_text
 
-    content = _read_text(file)
+    content = read_text(file)
     with ledger(ctx) as session:
         change = grade_entry.set_rubric(session, content, str(file))
     if not change.changed:

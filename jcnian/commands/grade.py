@@ -298,6 +298,7 @@ def show(
 
 
 def _sheet_footer(sheet: dict[str, Any]) -> None:
+    say(f"加权总分：{sheet['score']:.2f}" if sheet["score"] is not None else "加权总分：评分不全，暂不计算。")
     if sheet["ballot"]:
         rate = sheet["satisfaction"]
         say(

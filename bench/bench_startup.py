@@ -25,13 +25,16 @@ app()
 """
 
 
-def median_wall(argv: list[str], runs: int) -> float:
-    times = []
+def median_walls(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time of each command, the runs interleaved round-robin so that a load on the
+    machine falls on every command alike (the ratios are what this benchmark reports)."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -43,18 +46,22 @@ def main() -> None:
         db = str(Path(tmp) / "bench.db")
         jc = [py, "-m", "jcnian", "--db", db]
         subprocess.run([*jc, "init"], check=True, stderr=subprocess.DEVNULL)
+        t = median_walls(
+            {
+                "pass": [py, "-c", "pass"],
+                "bare": [py, str(bare), "--help"],
+                "help": [*jc, "--help"],
+                "sqlmodel": [py, "-c", "import sqlmodel"],
+                "list": [*jc, "branch", "list"],
+            },
+            runs,
+        )
         rows = [
-            ("python -c pass", median_wall([py, "-c", "pass"], runs), None),
-        ]
-        bare_help = median_wall([py, str(bare), "--help"], runs)
-        jc_help = median_wall([*jc, "--help"], runs)
-        sqlmodel = median_wall([py, "-c", "import sqlmodel"], runs)
-        branch_list = median_wall([*jc, "branch", "list"], runs)
-        rows += [
-            ("bare Typer app (20 commands) --help", bare_help, None),
-            ("jcnian --help", jc_help, (jc_help / bare_help, 1.2)),
-            ('python -c "import sqlmodel"', sqlmodel, None),
-            ("jcnian branch list", branch_list, (branch_list / sqlmodel, 1.3)),
+            ("python -c pass", t["pass"], None),
+            ("bare Typer app (20 commands) --help", t["bare"], None),
+            ("jcnian --help", t["help"], (t["help"] / t["bare"], 1.2)),
+            ('python -c "import sqlmodel"', t["sqlmodel"], None),
+            ("jcnian branch list", t["list"], (t["list"] / t["sqlmodel"], 1.3)),
         ]
     print(f"start-up, median of {runs} runs")
     for name, seconds, ratio in rows:

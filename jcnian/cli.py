@@ -26,6 +26,7 @@ _LEDGER, _PHASES, _IMPL, _REQ = (
     "jcnian.commands.implement",
     "jcnian.commands.requirements",
 )
+_ACT = "jcnian.commands.activities"
 
 # Every command in the order `jcnian --help` lists them: name -> (module, attribute, the
 # first line of its help). A command's module is imported only when that command runs or
@@ -72,6 +73,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "regulation": (_REQ, "regulation_app", "每个党组织建立的 1–2 项务实管用的制度。"),
     "publicity": (_REQ, "publicity_app", "舆论宣传：固定宣传标语和活动专栏。"),
     "coverage": (_REQ, "coverage_app", "非公企业党组织全覆盖（“七一”前）：摸排企业及其覆盖情况。"),
+    "rally": (_ACT, "rally_app", "镇党委基层组织建设年活动动员大会。"),
+    "pledge": (_ACT, "pledge_app", "“一句话承诺”：党组织和党员的承诺、导入、覆盖。"),
+    "deed": (_ACT, "deed_app", "“创先争优闪光言行”及展示评选。"),
+    "fiveone": (_ACT, "fiveone_app", "村党组织书记“五个一”工程。"),
+    "training": (_ACT, "training_app", "5 月下旬村党组织书记科学发展主题轮训。"),
+    "secretary": (_ACT, "secretary_app", "各党组织书记（主要负责人）及调整不胜任的书记。"),
     "accept": (
         "jcnian.commands.accept",
         "accept_app",

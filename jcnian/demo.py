@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from jcnian import demo_activities, phases
 from jcnian import ledger as ledger_domain
-from jcnian import phases
 from jcnian.campaign import acceptance, dashboard, mobilisation, projects, requirements
 from jcnian.campaign import facts as branch_facts
 from jcnian.campaign.plans import record_pledge, set_plan
@@ -147,6 +147,7 @@ def play(session: Session, seed: int = SEED) -> DemoResult:
     backward = {e.name for e in gradebook.backward_list(session)}
     plans = _implement(session, rng, branches, backward)
     _accept(session, rng, branches, backward, plans)
+    demo_activities.fill(session, seed, branches, backward)  # its own generator: nothing above moves
     grades = gradebook.grade_states(session)
     facts = branch_facts.gather(session, grades)  # read once, judged on each day below
     return DemoResult(

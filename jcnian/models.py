@@ -28,6 +28,7 @@ def utc_now() -> datetime:
 
 def load_all_tables() -> None:
     """Import every table module so that ``SQLModel.metadata`` holds the whole schema."""
+    import jcnian.campaign.activities_tables
     import jcnian.campaign.tables
     import jcnian.gradebook.tables  # noqa: F401
 

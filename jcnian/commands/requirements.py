@@ -140,17 +140,35 @@ def regulation_add(
 def publicity_slogan(
     ctx: typer.Context,
     branch: str = BranchArg,
-    text: str = typer.Argument(..., metavar="标语", help="标语内容，如附件2中的一条。"),
+    text: str = typer.Argument(
+        ..., metavar="标语", help="附件2 的标语编号（1–20，见 publicity catalogue）或自拟的标语内容。"
+    ),
     on: str | None = OnOption,
 ) -> None:
-    """登记党组织的固定宣传标语（每个支部一条以上）。
+    """登记党组织的固定宣传标语（每个支部一条以上）：附件2 的编号或自拟内容。
 
-    示例：jcnian publicity slogan 五夫村 "强组织、增活力，创先争优迎十八大" --on 2012-04-20
+    示例：jcnian publicity slogan 五夫村 3 --on 2012-04-20
     """
-    from jcnian.campaign import requirements
+    from jcnian.campaign import activities, requirements
 
     day = parse_date(on, "--on")
-    record(ctx, requirements.add_publicity, branch, "slogan", text, day)
+    record(ctx, requirements.add_publicity, branch, "slogan", activities.slogan_text(text), day)
+
+
+@publicity_app.command("catalogue")
+def publicity_catalogue(fmt: Format = FormatOption) -> None:
+    """列出附件2 的 20 条宣传标语及编号（publicity slogan 可直接写编号）。
+
+    示例：jcnian publicity catalogue --format json
+    """
+    from jcnian.campaign import activities
+
+    emit(
+        [{"number": n, "text": t} for n, t in enumerate(activities.slogan_catalogue(), start=1)],
+        [("number", "编号"), ("text", "标语")],
+        fmt,
+        title="附件2 “基层组织建设年”活动宣传标语",
+    )
 
 
 @publicity_app.command("column")

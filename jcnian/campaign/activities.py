@@ -1,0 +1,607 @@
+"""The seven activities (三) and the guarantees (四) beyond the phases, in the ledger: 附件2's
+slogan catalogue, 一句话承诺 (三、七) with its import and coverage, 创先争优闪光言行 and the
+展示评选 (三、七), the 五个一 工程 of village branches (三、四), the 5月下旬 科学发展主题轮训 of
+the village secretaries (三、四), each branch's 书记 and the 调整 of an unfit one (三、三), and
+the town's own 动员大会 (二、(一)).
+
+Functions take an open Session and return plain dataclasses or raise typed errors; they never
+print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from jcnian import phases
+from jcnian.campaign.activities_tables import (
+    BranchSecretary,
+    FiveOneItem,
+    OneLinePledge,
+    SecretaryChange,
+    ShiningDeed,
+    TownRally,
+    TrainingAttendance,
+    TrainingSession,
+)
+from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
+from jcnian.errors import Ambiguous, InvalidInput, NotFound
+from jcnian.ledger import current_campaign, ensure_person, find_branch
+from jcnian.models import Branch, Category, Person
+from jcnian.names import normalise
+
+VILLAGE = "农村"
+
+# --- 附件2: the slogan catalogue ---------------------------------------------------------
+
+
+@cache
+def slogan_catalogue() -> tuple[str, ...]:
+    """The 20 slogans of 附件2 (data/slogans.txt), in the seed's order and words."""
+    from jcnian.data_files import data_dir
+
+    text = (data_dir() / "slogans.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def slogan_text(given: str) -> str:
+    """A slogan as a clerk gives it: a catalogue number (``3``, ``３``, ``第3条``) or own text."""
+    cleaned = (given or "").strip()
+    number = cleaned.removeprefix("第").removesuffix("条").strip()
+    if number.isdigit():
+        catalogue = slogan_catalogue()
+        n = int(number)
+        if not 1 <= n <= len(catalogue):
+            raise InvalidInput(
+                f"附件2 的标语编号为 1–{len(catalogue)}，没有第 {n} 条（jcnian publicity catalogue 列出全部）。"
+            )
+        return catalogue[n - 1]
+    return required_text(cleaned, "标语")
+
+
+def catalogue_number(text: str) -> int | None:
+    """The catalogue number of a slogan's text, None for a branch's own."""
+    catalogue = slogan_catalogue()
+    return catalogue.index(text) + 1 if text in catalogue else None
+
+
+# --- branches of a category ---------------------------------------------------------------
+
+
+def _is_village(session: Session, branch: Branch) -> bool:
+    return session.exec(select(Category.name).where(Category.id == branch.category_id)).first() == VILLAGE
+
+
+def _village(session: Session, branch_name: str, what: str) -> Branch:
+    branch = find_branch(session, branch_name)
+    if not _is_village(session, branch):
+        raise InvalidInput(f"{branch.name}不是农村党组织；{what}只针对村党组织。")
+    return branch
+
+
+def _villages(session: Session) -> list[Branch]:
+    campaign = current_campaign(session)
+    return list(
+        session.exec(
+            select(Branch)
+            .join(Category, Branch.category_id == Category.id)
+            .where(Branch.campaign_id == campaign.id, Category.name == VILLAGE)
+            .order_by(Branch.seq)
+        ).all()
+    )
+
+
+def _branches(session: Session) -> list[Branch]:
+    campaign = current_campaign(session)
+    return list(
+        session.exec(select(Branch).where(Branch.campaign_id == campaign.id).order_by(Branch.seq)).all()
+    )
+
+
+# --- 一句话承诺 -------------------------------------------------------------------------------
+
+
+def record_pledge(
+    session: Session, branch_name: str, text: str, on: date, member: str | None = None
+) -> Saved:
+    """一句话承诺 of the branch (no member) or of one member; re-entry corrects it."""
+    in_campaign_year(session, on, "--on")
+    branch = find_branch(session, branch_name)
+    body = required_text(text, "承诺内容")
+    who = normalise(member) if member else ""
+    return upsert(
+        session,
+        OneLinePledge,
+        {"branch_id": branch.id, "member": who},
+        {"text": body, "on": on},
+        branch=branch.name,
+        what=f"{who or '党组织'}的一句话承诺",
+        previous=lambda row: f"{row.on}：{row.text}",
+    )
+
+
+PLEDGE_HEADERS = {
+    "党组织": "branch",
+    "branch": "branch",
+    "党员": "member",
+    "姓名": "member",
+    "member": "member",
+    "承诺": "pledge",
+    "一句话承诺": "pledge",
+    "pledge": "pledge",
+    "日期": "on",
+    "on": "on",
+}
+
+
+def import_pledges(session: Session, path: Path, on: date) -> list[Saved]:
+    """一句话承诺 from a CSV list (党组织, 党员, 承诺[, 日期]); an empty 党员 is the branch's own.
+
+    Every row is checked first; any mistake refuses the whole file, naming file:row.
+    """
+    from jcnian.textfile import read_text
+
+    reader = csv.reader(io.StringIO(read_text(path)))
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    if not rows:
+        raise InvalidInput(f"{path.name} 是空文件。")
+    header = [PLEDGE_HEADERS.get(c.strip().lower(), PLEDGE_HEADERS.get(c.strip())) for c in rows[0]]
+    for need, label in (("branch", "党组织"), ("pledge", "承诺")):
+        if need not in header:
+            raise InvalidInput(f"{path.name}:1: 缺少“{label}”列（表头须有 党组织、党员、承诺，可加 日期）。")
+    problems: list[str] = []
+    entries = []
+    for n, raw in enumerate(rows[1:], start=2):
+        cells = {k: (raw[i].strip() if i < len(raw) else "") for i, k in enumerate(header) if k}
+        try:
+            branch = find_branch(session, cells["branch"]).name
+            text = required_text(cells.get("pledge"), "承诺内容")
+            day = on
+            if cells.get("on"):
+                from jcnian import typed
+
+                try:
+                    day = typed.parse_date(cells["on"], year=lambda: current_campaign(session).year)
+                except typed.BadValue as exc:
+                    raise InvalidInput(f"日期“{cells['on']}”{exc}。") from None
+            in_campaign_year(session, day, "日期")
+        except (InvalidInput, NotFound, Ambiguous) as exc:
+            problems.append(f"{path.name}:{n}: {exc}")
+            continue
+        entries.append((branch, text, day, cells.get("member") or None))
+    if problems:
+        raise InvalidInput("未导入，请改正后再导入：\n" + "\n".join(problems))
+    return [record_pledge(session, b, t, d, m) for b, t, d, m in entries]
+
+
+@dataclass(frozen=True)
+class PledgeView:
+    branch: str
+    member: str | None
+    text: str
+    on: date
+
+
+def list_pledges(
+    session: Session, on: date | None = None, branch_name: str | None = None
+) -> list[PledgeView]:
+    campaign = current_campaign(session)
+    query = (
+        select(OneLinePledge, Branch.name)
+        .join(Branch, OneLinePledge.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id)
+        .order_by(Branch.seq, OneLinePledge.member != "", OneLinePledge.id)  # type: ignore[arg-type]
+    )
+    if branch_name:
+        query = query.where(Branch.id == find_branch(session, branch_name).id)
+    return [
+        PledgeView(name, p.member or None, p.text, p.on)
+        for p, name in session.exec(query).all()
+        if on is None or p.on <= on
+    ]
+
+
+@dataclass(frozen=True)
+class PledgeCoverage:
+    branch: str
+    branch_pledge: bool
+    members: int
+
+
+def pledge_coverage(session: Session, on: date) -> list[PledgeCoverage]:
+    """Per branch: whether the branch has pledged and how many members have."""
+    pledges = list_pledges(session, on)
+    return [
+        PledgeCoverage(
+            b.name,
+            any(p.branch == b.name and p.member is None for p in pledges),
+            sum(1 for p in pledges if p.branch == b.name and p.member is not None),
+        )
+        for b in _branches(session)
+    ]
+
+
+# --- 创先争优闪光言行 ---------------------------------------------------------------------------
+
+
+def record_deed(
+    session: Session, branch_name: str, person: str, deed: str, on: date, note: str | None = None
+) -> Saved:
+    in_campaign_year(session, on, "--on")
+    branch = find_branch(session, branch_name)
+    who = normalise(person)
+    if not who:
+        raise InvalidInput("人名不能为空。")
+    text = required_text(deed, "闪光言行")
+    return upsert(
+        session,
+        ShiningDeed,
+        {"branch_id": branch.id, "person": who, "deed": text},
+        {"on": on, "note": optional_text(note)},
+        branch=branch.name,
+        what=f"{who}的闪光言行“{text}”",
+        previous=lambda row: str(row.on),
+    )
+
+
+def select_deed(session: Session, branch_name: str, person: str, on: date, deed: str | None = None) -> Saved:
+    """The 展示评选 selected this person's deed (``deed`` names it when the person has several)."""
+    in_campaign_year(session, on, "--on")
+    branch = find_branch(session, branch_name)
+    who = normalise(person)
+    query = select(ShiningDeed).where(ShiningDeed.branch_id == branch.id, ShiningDeed.person == who)
+    if deed:
+        query = query.where(ShiningDeed.deed == deed.strip())
+    found = session.exec(query).all()
+    if not found:
+        raise NotFound(
+            f"{branch.name}没有登记{who}的{('“' + deed.strip() + '”') if deed else '闪光言行'}，请先用 jcnian deed add 登记。"
+        )
+    if len(found) > 1:
+        raise InvalidInput(f"{who}有 {len(found)} 条闪光言行，请用 --deed 写明评选的是哪一条。")
+    row = found[0]
+    if on < row.on:
+        raise InvalidInput(f"评选日期 {on} 早于闪光言行的登记日期 {row.on}。")
+    return upsert(
+        session,
+        ShiningDeed,
+        {"id": row.id},
+        {"selected_on": on},
+        branch=branch.name,
+        what=f"{who}的闪光言行“{row.deed}”入选展示评选",
+        previous=lambda r: f"入选于 {r.selected_on}" if r.selected_on else "未入选",
+    )
+
+
+@dataclass(frozen=True)
+class DeedView:
+    branch: str
+    person: str
+    deed: str
+    on: date
+    selected_on: date | None
+    note: str | None
+
+
+def list_deeds(session: Session, on: date, selected_only: bool = False) -> list[DeedView]:
+    campaign = current_campaign(session)
+    rows = session.exec(
+        select(ShiningDeed, Branch.name)
+        .join(Branch, ShiningDeed.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id, ShiningDeed.on <= on)
+        .order_by(ShiningDeed.on, Branch.seq, ShiningDeed.id)  # type: ignore[arg-type]
+    ).all()
+    views = [
+        DeedView(
+            name,
+            d.person,
+            d.deed,
+            d.on,
+            d.selected_on if d.selected_on and d.selected_on <= on else None,
+            d.note,
+        )
+        for d, name in rows
+    ]
+    return [v for v in views if v.selected_on] if selected_only else views
+
+
+# --- 五个一 工程 -------------------------------------------------------------------------------
+
+FIVE_ONE = ("领导班子", "工作思路", "工作机制", "活动阵地", "工作业绩")
+
+
+def record_five_one(
+    session: Session, branch_name: str, item: str, met: bool, on: date, note: str | None = None
+) -> Saved:
+    """One of a village branch's 五个一 (好的领导班子、工作思路、工作机制、活动阵地、工作业绩)."""
+    in_campaign_year(session, on, "--on")
+    branch = _village(session, branch_name, "“五个一”工程")
+    name = phases.parse_choice(item, FIVE_ONE, "“五个一”项目")
+    return upsert(
+        session,
+        FiveOneItem,
+        {"branch_id": branch.id, "item": name},
+        {"met": met, "on": on, "note": optional_text(note)},
+        branch=branch.name,
+        what=f"“五个一”·{name}（{'达到' if met else '未达到'}）",
+        previous=lambda row: f"{'达到' if row.met else '未达到'}，{row.on}",
+    )
+
+
+@dataclass(frozen=True)
+class FiveOneView:
+    branch: str
+    items: dict[str, str | None]  # item -> 达到 | 未达到 | None (not assessed)
+    met: int
+    notes: dict[str, str]
+
+
+def five_one_table(session: Session, on: date) -> list[FiveOneView]:
+    """Every village branch with its five items as of ``on``."""
+    villages = _villages(session)
+    rows = session.exec(
+        select(FiveOneItem).where(FiveOneItem.branch_id.in_([v.id for v in villages]))  # type: ignore[union-attr,attr-defined]
+    ).all()
+    seen = {(r.branch_id, r.item): r for r in rows if r.on <= on}
+    out = []
+    for v in villages:
+        items: dict[str, str | None] = {}
+        notes: dict[str, str] = {}
+        for item in FIVE_ONE:
+            r = seen.get((v.id, item))
+            items[item] = None if r is None else ("达到" if r.met else "未达到")
+            if r is not None and r.note:
+                notes[item] = r.note
+        out.append(FiveOneView(v.name, items, sum(1 for s in items.values() if s == "达到"), notes))
+    return out
+
+
+# --- 科学发展主题轮训 ---------------------------------------------------------------------------
+
+TRAINING_TITLE = "科学发展主题轮训"
+
+
+def _late_may(day: date) -> bool:
+    return day.month == 5 and day.day >= 21
+
+
+def record_training(
+    session: Session, start: date, end: date | None = None, title: str | None = None, note: str | None = None
+) -> Saved:
+    """A session of the 轮训 (市委组织部 organises it, 5月下旬); a session outside it is warned of."""
+    in_campaign_year(session, start, "--on")
+    in_campaign_year(session, end, "--until")
+    end = end or start
+    if end < start:
+        raise InvalidInput(f"轮训结束日期 {end} 早于开始日期 {start}。")
+    warnings = []
+    if not (_late_may(start) and _late_may(end)):
+        warnings.append(f"原文安排在 5 月下旬（5 月 21–31 日）轮训，这一期为 {start}–{end}，请核对。")
+    campaign = current_campaign(session)
+    return upsert(
+        session,
+        TrainingSession,
+        {"campaign_id": campaign.id, "start": start},
+        {"end": end, "title": optional_text(title), "note": optional_text(note)},
+        branch="",
+        what=f"{start} 起的{TRAINING_TITLE}",
+        previous=lambda row: f"{row.start}–{row.end} {row.title}",
+        defaults={"title": TRAINING_TITLE},
+        warnings=warnings,
+    )
+
+
+def _session_on(session: Session, day: date) -> TrainingSession:
+    campaign = current_campaign(session)
+    found = session.exec(
+        select(TrainingSession).where(
+            TrainingSession.campaign_id == campaign.id,
+            TrainingSession.start <= day,
+            TrainingSession.end >= day,
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"{day} 没有登记轮训，请先用 jcnian training add --on {day} 登记这一期。")
+    return found
+
+
+def record_attendance(session: Session, branch_name: str, on: date, person: str | None = None) -> Saved:
+    """A village secretary at the session held on ``on``; the name defaults to the branch's 书记."""
+    branch = _village(session, branch_name, "科学发展主题轮训")
+    held = _session_on(session, on)
+    who = normalise(person) if person else secretary_of(session, branch.id)
+    if not who:
+        raise InvalidInput(
+            f"{branch.name}还没有登记书记，请用 --person 写明参训人（或先 jcnian secretary set）。"
+        )
+    return upsert(
+        session,
+        TrainingAttendance,
+        {"session_id": held.id, "branch_id": branch.id},
+        {"person": who},
+        branch=branch.name,
+        what=f"{who}参加 {held.start} 起的{held.title}",
+        previous=lambda row: row.person,
+    )
+
+
+@dataclass(frozen=True)
+class TrainingView:
+    branch: str
+    secretary: str | None
+    attended: str | None
+    sessions: list[date]
+
+
+def training_report(session: Session, on: date) -> list[TrainingView]:
+    """Every village branch: its secretary and the sessions (up to ``on``) its secretary attended."""
+    campaign = current_campaign(session)
+    attended: dict[int, list[tuple[date, str]]] = {}
+    for a, start in session.exec(
+        select(TrainingAttendance, TrainingSession.start)
+        .join(TrainingSession, TrainingAttendance.session_id == TrainingSession.id)
+        .where(TrainingSession.campaign_id == campaign.id, TrainingSession.start <= on)
+        .order_by(TrainingSession.start)
+    ).all():
+        attended.setdefault(a.branch_id, []).append((start, a.person))
+    out = []
+    for v in _villages(session):
+        went = attended.get(v.id, [])  # type: ignore[arg-type]
+        out.append(
+            TrainingView(
+                v.name,
+                secretary_of(session, v.id),
+                "、".join(sorted({p for _, p in went})) or None,
+                [d for d, _ in went],
+            )
+        )
+    return out
+
+
+# --- 书记 and 调整不胜任书记 --------------------------------------------------------------------
+
+
+def secretary_of(session: Session, branch_id: int | None) -> str | None:
+    return session.exec(
+        select(Person.name)
+        .join(BranchSecretary, BranchSecretary.person_id == Person.id)
+        .where(BranchSecretary.branch_id == branch_id)
+    ).first()
+
+
+def set_secretary(session: Session, branch_name: str, name: str, on: date) -> Saved:
+    """A branch's 书记 / 负责人, a person like the liaisons (a near-duplicate name is warned of).
+
+    Recording a different person here corrects the entry; a real change of an unfit secretary
+    is ``change_secretary``, which keeps who left and why.
+    """
+    in_campaign_year(session, on, "--on")
+    campaign = current_campaign(session)
+    branch = find_branch(session, branch_name)
+    warnings: list[str] = []
+    person = ensure_person(session, campaign, name, "书记姓名", warnings)
+    return upsert(
+        session,
+        BranchSecretary,
+        {"branch_id": branch.id},
+        {"person_id": person.id, "since": on},
+        branch=branch.name,
+        what=f"书记（负责人）{person.name}",
+        previous=lambda row: f"{session.get(Person, row.person_id).name}，{row.since} 起",  # type: ignore[union-attr]
+        warnings=warnings,
+    )
+
+
+def change_secretary(
+    session: Session, branch_name: str, successor: str, on: date, reason: str
+) -> list[Saved]:
+    """调整不胜任的书记: the change with its reason, and the successor as the branch's secretary."""
+    in_campaign_year(session, on, "--on")
+    branch = find_branch(session, branch_name)
+    why = required_text(reason, "调整理由（--reason）")
+    before = secretary_of(session, branch.id)
+    new = normalise(successor)
+    if not new:
+        raise InvalidInput("新任书记姓名不能为空。")
+    if before == new:
+        existing = session.exec(
+            select(SecretaryChange).where(SecretaryChange.branch_id == branch.id, SecretaryChange.on == on)
+        ).first()
+        if existing is None:
+            raise InvalidInput(f"{branch.name}的书记已是{new}，调整须换成另一人。")
+        before = existing.previous
+    change = upsert(
+        session,
+        SecretaryChange,
+        {"branch_id": branch.id, "on": on},
+        {"previous": before, "successor": new, "reason": why},
+        branch=branch.name,
+        what=f"{on} 调整书记：{before or '（未登记）'} → {new}",
+        previous=lambda row: f"{row.previous or '（未登记）'} → {row.successor}，{row.reason}",
+    )
+    return [change, set_secretary(session, branch.name, new, on)]
+
+
+@dataclass(frozen=True)
+class SecretaryView:
+    branch: str
+    category: str
+    secretary: str | None
+    since: date | None
+    changes: list[str]
+
+
+def list_secretaries(session: Session, on: date) -> list[SecretaryView]:
+    campaign = current_campaign(session)
+    current = {
+        bid: (name, since)
+        for bid, name, since in session.exec(
+            select(BranchSecretary.branch_id, Person.name, BranchSecretary.since).join(
+                Person, BranchSecretary.person_id == Person.id
+            )
+        ).all()
+    }
+    changes: dict[int, list[SecretaryChange]] = {}
+    for c in session.exec(select(SecretaryChange).order_by(SecretaryChange.on)).all():  # type: ignore[arg-type]
+        changes.setdefault(c.branch_id, []).append(c)
+    out = []
+    for b, category in session.exec(
+        select(Branch, Category.name)
+        .join(Category, Branch.category_id == Category.id)
+        .where(Branch.campaign_id == campaign.id)
+        .order_by(Branch.seq)
+    ).all():
+        done = [c for c in changes.get(b.id, []) if c.on <= on]  # type: ignore[arg-type]
+        name, since = current.get(b.id, (None, None))  # type: ignore[arg-type]
+        if since is not None and since > on:  # the one before the first change after ``on``
+            later = [c for c in changes.get(b.id, []) if c.on > on]  # type: ignore[arg-type]
+            name, since = (later[0].previous, None) if later else (None, None)
+        out.append(
+            SecretaryView(
+                b.name,
+                category,
+                name,
+                since,
+                [f"{c.on} {c.previous or '（未登记）'} → {c.successor}：{c.reason}" for c in done],
+            )
+        )
+    return out
+
+
+# --- 镇党委动员大会 ------------------------------------------------------------------------------
+
+
+def record_rally(session: Session, on: date, attendance: int | None = None, note: str | None = None) -> Saved:
+    """The town committee's 动员大会 (二、(一)): one per campaign, re-entered to correct it."""
+    in_campaign_year(session, on, "--on")
+    if attendance is not None and attendance <= 0:
+        raise InvalidInput("参会人数须为正整数。")
+    campaign = current_campaign(session)
+    return upsert(
+        session,
+        TownRally,
+        {"campaign_id": campaign.id},
+        {"held_on": on, "attendance": attendance, "note": optional_text(note)},
+        branch="",
+        what="镇党委基层组织建设年活动动员大会",
+        previous=lambda row: f"{row.held_on}" + (f"，{row.attendance} 人" if row.attendance else ""),
+    )
+
+
+@dataclass(frozen=True)
+class RallyView:
+    held_on: date | None
+    attendance: int | None
+    note: str | None
+
+
+def rally(session: Session, on: date) -> RallyView:
+    campaign = current_campaign(session)
+    row = session.exec(select(TownRally).where(TownRally.campaign_id == campaign.id)).first()
+    if row is None or row.held_on > on:
+        return RallyView(None, None, None)
+    return RallyView(row.held_on, row.attendance, row.note)

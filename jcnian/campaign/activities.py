@@ -10,6 +10,7 @@ print and never commit. Recording is idempotent (see ``jcnian.campaign.recording
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -162,12 +163,10 @@ def import_pledges(session: Session, path: Path, on: date) -> list[Saved]:
             text = required_text(cells.get("pledge"), "承诺内容")
             day = on
             if cells.get("on"):
-                from jcnian import typed
-
                 try:
-                    day = typed.parse_date(cells["on"], year=lambda: current_campaign(session).year)
-                except typed.BadValue as exc:
-                    raise InvalidInput(f"日期“{cells['on']}”{exc}。") from None
+                    day = date.fromisoformat(unicodedata.normalize("NFKC", cells["on"]).strip())
+                except ValueError:
+                    raise InvalidInput(f"日期“{cells['on']}”不是有效日期，应写成 2012-05-20。") from None
             in_campaign_year(session, day, "日期")
         except (InvalidInput, NotFound, Ambiguous) as exc:
             problems.append(f"{path.name}:{n}: {exc}")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from jcnian import phases
 from jcnian.campaign.activities_tables import (
     BranchSecretary,
     FiveOneItem,
@@ -313,13 +312,22 @@ def list_deeds(session: Session, on: date, selected_only: bool = False) -> list[
 FIVE_ONE = ("领导班子", "工作思路", "工作机制", "活动阵地", "工作业绩")
 
 
+def five_one_item(text: str) -> str:
+    """One of the five items by its name or a part that names one alone (阵地 → 活动阵地)."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().removeprefix("好的").removeprefix("一个好的")
+    found = [i for i in FIVE_ONE if cleaned and cleaned in i]
+    if len(found) != 1:
+        raise InvalidInput(f"“五个一”项目“{text.strip()}”无效，应为 {'、'.join(FIVE_ONE)} 之一。")
+    return found[0]
+
+
 def record_five_one(
     session: Session, branch_name: str, item: str, met: bool, on: date, note: str | None = None
 ) -> Saved:
     """One of a village branch's 五个一 (好的领导班子、工作思路、工作机制、活动阵地、工作业绩)."""
     in_campaign_year(session, on, "--on")
     branch = _village(session, branch_name, "“五个一”工程")
-    name = phases.parse_choice(item, FIVE_ONE, "“五个一”项目")
+    name = five_one_item(item)
     return upsert(
         session,
         FiveOneItem,

@@ -26,6 +26,7 @@ _LEDGER, _PHASES, _IMPL, _REQ = (
     "jcnian.commands.implement",
     "jcnian.commands.requirements",
 )
+_MAINT = "jcnian.commands.maintenance"
 _ACT = "jcnian.commands.activities"
 
 # Every command in the order `jcnian --help` lists them: name -> (module, attribute, the
@@ -94,6 +95,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "demo",
         "演示：在新账本上用固定数据走完四个阶段。",
     ),
+    "log": (_MAINT, "log_app", "留痕：谁在什么时候用什么命令改了哪些记录（最新的在前）。"),
+    "check": (_MAINT, "check", "检查账本是否可信：文件完整、外键、结构版本、留痕校验链、定级历史、得分范围。"),
+    "backup": (_MAINT, "backup", "备份账本（SQLite 在线备份：别人正在登记时也得到一致的副本）。"),
+    "restore": (_MAINT, "restore", "用备份替换当前账本；先检查备份，被替换的账本留一份带日期的副本。"),
+    "dump": (_MAINT, "dump", "导出账本的每张表（含留痕）为 JSON lines，可用 jcnian load 载入另一个账本。"),
+    "load": (_MAINT, "load", "把 jcnian dump 的文件载入一个新账本（原样载入，留痕也照原样）。"),
 }
 
 
@@ -220,6 +227,10 @@ class _Group(ChineseGroup):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command; usage errors are shown here, in Chinese, with exit code 2."""
         localise(self)
+        from jcnian import changelog
+
+        argv = kwargs.get("args", args[0] if args else None)
+        changelog.set_command(sys.argv[1:] if argv is None else list(argv))  # the log's command line
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -300,8 +311,17 @@ def _root(
         help="账本位置：文件路径（SQLite）或数据库 URL，默认当前目录下的 jcnian.db。",
     ),
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整的调用栈。"),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        metavar="姓名",
+        help="操作人，记入留痕（jcnian log），默认取环境变量 JCNIAN_USER 或系统用户名。",
+    ),
 ) -> None:
     """基层年（jcnian）：基层组织建设年活动台账。"""
+    from jcnian import changelog
+
+    changelog.set_actor(by)
     ctx.obj = State(db=db, debug=debug)
 
 

@@ -208,6 +208,11 @@ def _to_v4(session: Session) -> None:
         session.execute(text(f"ALTER TABLE {table} DROP COLUMN override"))
 
 
+def _to_v5(session: Session) -> None:
+    """Version 5 adds the change log (``change_log``, made by ``create_all`` with the triggers
+    that refuse UPDATE and DELETE on it); no table that exists changes."""
+
+
 def store_default_rubrics(session: Session) -> None:
     """Store the shipped rubric for every campaign that has none stored yet."""
     try:
@@ -227,7 +232,7 @@ def store_default_rubrics(session: Session) -> None:
 # version -> the step that brings a ledger from version-1 up to it. Adding a table needs
 # only a new SCHEMA_VERSION (``create_all`` creates what is missing); changing a table that
 # exists also needs a step here.
-MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4}
+MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5}
 
 
 # --- where the ledger is ----------------------------------------------------------------
@@ -477,6 +482,8 @@ def transaction(
     another program's lock. A fault of the storage is raised as a ``LedgerFault`` (a number
     too large to store as ``InvalidInput``).
     """
+    from jcnian import changelog
+
     options: dict[str, Any] = {WRITE: write}
     if on_wait is not None:
         options[ON_WAIT] = on_wait
@@ -485,7 +492,10 @@ def transaction(
         try:
             if write:
                 _quick_check(session, path)
+                changelog.install(session.connection())
             yield session
+            if write:
+                changelog.finish(session)  # the entry of this write, in this transaction
             session.commit()
         except BaseException as exc:
             with suppress(Exception):

@@ -438,5 +438,11 @@ def prepare_ledger(target: str | None, fresh: bool) -> None:
     finally:
         engine.dispose()
     if path is not None:
+        from jcnian.commands.common import say
+        from jcnian.safety import safety_copy
+
+        copy = safety_copy(path, "demo-fresh")
+        if copy is not None:
+            say(f"已先把账本备份到 {copy}（需要时用 jcnian restore {copy} --yes 恢复）。")
         for suffix in SQLITE_SIDE_FILES:
             Path(f"{path}{suffix}").unlink(missing_ok=True)

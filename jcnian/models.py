@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def utc_now() -> datetime:
@@ -114,3 +114,30 @@ class Liaison(SQLModel, table=True):
     branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     role: str  # "leader" | "cadre"
+
+
+class ChangeLog(SQLModel, table=True):
+    """One entry per write (留痕): when, who, the command, and every row it changed, chained
+    by sha256; appended by ``jcnian.changelog``, never updated or deleted (the database refuses)."""
+
+    __tablename__ = "change_log"
+    id: int = Field(primary_key=True)
+    at: str  # UTC, ISO 8601 with Z
+    by: str
+    command: str
+    tables: str = Field(index=True)  # ",branch,liaison,": for --table
+    branches: str  # ",3,17,": branch ids the entry touched, for --branch
+    changes: str  # JSON list: table, op, key, before, after (or rows for a bulk statement)
+    prev_hash: str
+    hash: str
+
+
+def _guard_change_log() -> None:
+    from sqlalchemy import event
+
+    from jcnian.changelog import guard
+
+    event.listen(ChangeLog.__table__, "after_create", guard)  # type: ignore[attr-defined]
+
+
+_guard_change_log()

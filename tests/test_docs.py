@@ -64,7 +64,8 @@ def _walk(command: Any, path: list[str]) -> list[tuple[str, Any]]:
     """Typer may use Click or its own copy of it, so groups are known by ``list_commands``."""
     if hasattr(command, "list_commands"):
         ctx = typer.Context(command)
-        out = []
+        # A group that runs without a sub-command (``jcnian log``) is a command of its own too.
+        out = [(" ".join(path), command)] if getattr(command, "invoke_without_command", False) else []
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             assert sub is not None, f"{' '.join(path)} lists {name} but cannot load it"

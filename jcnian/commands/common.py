@@ -92,9 +92,20 @@ def ledger(ctx: typer.Context, *, create: bool = False, write: bool = True) -> I
     engine = db.open_engine(state(ctx).db, create=create, write=write)
     try:
         with db.transaction(engine, write=write, on_wait=waiting) as session:
+            if write:
+                _safety_copy(ctx, engine)
             yield session
     finally:
         engine.dispose()
+
+
+def _safety_copy(ctx: typer.Context, engine: Any) -> None:
+    """Before what cannot be undone (jcnian.safety.SAFETY_COMMANDS), a copy beside the ledger."""
+    from jcnian import safety
+
+    copy = safety.before_write(ctx, engine)
+    if copy is not None:
+        say(f"已先把账本备份到 {copy}（需要时用 jcnian restore {copy} --yes 恢复）。")
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> date:

@@ -41,11 +41,14 @@ _PLACE = 100_000  # row_no * _PLACE + col_no orders and names a cell in one inte
 @contextmanager
 def staging_tables(conn: Connection) -> Iterator[None]:
     """Fresh STAGE and PAIRS tables for one file, dropped afterwards whatever happens."""
+    from jcnian.changelog import summarised
+
     _drop(conn)
     STAGE.create(conn)
     PAIRS.create(conn)
     try:
-        yield
+        with summarised(conn, ("score", "deduction")):  # the log counts these rows, one entry per import
+            yield
     finally:
         _drop(conn)
 

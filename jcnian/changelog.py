@@ -1,0 +1,412 @@
+"""The change log (留痕): one append-only entry per write, captured once for every command.
+
+How rows are captured: a write transaction on SQLite gives its connection TEMP triggers on
+every ledger table (``install``); each inserted, updated or deleted row, whether the ORM,
+a Core statement, raw SQL or a foreign key's ON DELETE CASCADE changed it, leaves its table,
+key and images before/after in the connection's ``temp.jc_change``. Before the commit,
+``finish`` turns what is there into one ``change_log`` row, in the same transaction, so the
+entry and the change are committed (or rolled back) together. No command records anything
+by hand.
+
+Bulk statements (the survey import's set-based insert of up to a million scores) are not
+imaged row by row: inside ``summarised(conn, tables)`` those tables' triggers are dropped
+for the rest of the transaction and each statement's row count is added up instead; the
+entry then carries the counts beside the image of the import's own ``survey_import`` row
+(file name, sha256, rows).
+
+Each entry holds the sha256 of the one before it (``prev_hash``) and its own ``hash`` over
+its fields, so a changed or removed entry breaks the chain (``verify_chain``, run by
+``jcnian check``). The database refuses UPDATE and DELETE on the table (triggers made with
+the table, see ``jcnian.models.ChangeLog``).
+
+On PostgreSQL the entry is written (when, who, command, bulk counts) and the table is
+append-only too, but row images are captured on SQLite only.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import re
+import shlex
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a write first needs it (jcnian --help loads none)
+    from sqlalchemy.engine import Connection
+
+TABLE = "change_log"
+USER_ENV = "JCNIAN_USER"
+GENESIS = "0" * 64
+# Tables whose changes are not imaged: the log itself.
+_NOT_LOGGED = {TABLE}
+_INFO_TRIGGERS = "jc_log_triggers"  # the table layout the connection's triggers were made for
+_INFO_BULK = "jc_log_bulk"  # tables in summarised mode now
+_INFO_FRESH = "jc_log_fresh"  # rolled back since install: the change list must be made again
+_CHANGE_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS jc_change (id INTEGER PRIMARY KEY, tbl TEXT, op TEXT, "
+    "key TEXT, before TEXT, after TEXT)"
+)
+_INFO_COUNTS = "jc_log_counts"  # table -> {"insert": n, ...} counted in summarised mode
+_OPS = {"insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
+_STATEMENT = re.compile(
+    r"^\s*(INSERT(?:\s+OR\s+\w+)?\s+INTO|DELETE\s+FROM|UPDATE(?:\s+OR\s+\w+)?)\s+(?:main\.)?\"?(\w+)\"?",
+    re.IGNORECASE,
+)
+_SECRET_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+# Who and what: set by the CLI for the command it runs (``jcnian.cli``).
+_actor: str | None = None
+_command: str | None = None
+
+
+# --- who and what -----------------------------------------------------------------------
+
+
+def set_actor(name: str | None) -> None:
+    global _actor
+    _actor = name.strip() if name and name.strip() else None
+
+
+def set_command(argv: Iterable[str] | None) -> None:
+    global _command
+    _command = None if argv is None else command_line(argv)
+
+
+def actor() -> str:
+    """``--by``, else ``$JCNIAN_USER``, else the OS user."""
+    if _actor:
+        return _actor
+    env = os.environ.get(USER_ENV, "").strip()
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name (a container without one)
+        return "unknown"
+
+
+def command_line(argv: Iterable[str]) -> str:
+    """The command as typed, with secrets removed (a database URL's password)."""
+    return " ".join(["jcnian", *(shlex.quote(_SECRET_URL.sub(r"\1***@", a)) for a in argv)])
+
+
+def current_command() -> str:
+    return _command if _command is not None else command_line(sys.argv[1:])
+
+
+# --- capture ----------------------------------------------------------------------------
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _image(prefix: str, columns: list[str]) -> str:
+    args = ", ".join(f"'{c}', {prefix}.{_quote(c)}" for c in columns)
+    return f"json_object({args})"
+
+
+_sql_cache: dict[tuple[Any, ...], tuple[dict[str, list[str]], dict[str, set[str]]]] = {}
+_INFO_INSTALLED = "jc_log_installed"  # tables whose triggers this connection has now
+
+
+def _layout(conn: Connection) -> tuple[Any, ...]:
+    rows = conn.exec_driver_sql(
+        "SELECT m.name, p.name, p.pk FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
+        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
+    ).fetchall()
+    return tuple(tuple(r) for r in rows)
+
+
+def _plan(conn: Connection, layout: tuple[Any, ...]) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """Per table, its triggers' SQL, and the tables an UPDATE or DELETE on it may change too
+    (foreign keys with ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT, transitively)."""
+    cached = _sql_cache.get(layout)
+    if cached is not None:
+        return cached
+    sql: dict[str, list[str]] = {}
+    for statement_table, statement in _trigger_sql(layout):
+        sql.setdefault(statement_table, []).append(statement)
+    children: dict[str, set[str]] = {}
+    for child, parent, on_update, on_delete in conn.exec_driver_sql(
+        'SELECT m.name, f."table", f.on_update, f.on_delete FROM sqlite_master AS m '
+        "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
+    ):
+        if {on_update.upper(), on_delete.upper()} & {"CASCADE", "SET NULL", "SET DEFAULT"}:
+            children.setdefault(parent, set()).add(child)
+    reach: dict[str, set[str]] = {}
+    for table in sql:
+        seen, todo = {table}, [table]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        reach[table] = seen
+    _sql_cache[layout] = (sql, reach)
+    return sql, reach
+
+
+def _trigger_sql(layout: tuple[Any, ...]) -> list[tuple[str, str]]:
+    tables: dict[str, list[tuple[str, int]]] = {}
+    for table, column, pk in layout:
+        tables.setdefault(table, []).append((column, pk))
+    out = []
+    for table, cols in tables.items():
+        if table in _NOT_LOGGED:
+            continue
+        names = [c for c, _ in cols]
+        keys = [c for c, pk in sorted(cols, key=lambda x: x[1]) if pk] or ["rowid"]
+        for op, verb in _OPS.items():
+            row = "OLD" if op == "delete" else "NEW"
+            key = "json_object(" + ", ".join(f"'{k}', {row}.{_quote(k)}" for k in keys) + ")"
+            before = _image("OLD", names) if op != "insert" else "NULL"
+            after = _image("NEW", names) if op != "delete" else "NULL"
+            out.append(
+                (
+                    table,
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS {_quote(f'jc_log_{table}_{op}')} AFTER {verb} "
+                    f"ON main.{_quote(table)} BEGIN INSERT INTO jc_change (tbl, op, key, before, after) "
+                    f"VALUES ('{table}', '{op}', {key}, {before}, {after}); END",
+                )
+            )
+    return out
+
+
+def install(conn: Connection) -> None:
+    """Start capturing this write transaction's rows (SQLite): an empty change list; a table's
+    triggers are made the first time a statement writes to it (``_before_write``)."""
+    if conn.dialect.name != "sqlite":
+        return
+    _listen()
+    info = conn.info
+    layout = _layout(conn)
+    conn.exec_driver_sql(_CHANGE_TABLE)
+    info.pop(_INFO_FRESH, None)
+    present = {
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT tbl_name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'jc_log_%'"
+        )
+    }
+    if info.get(_INFO_TRIGGERS) != layout and present:  # the schema changed: make them anew
+        for (name,) in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'jc_log_%'"
+        ).fetchall():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS temp.{_quote(name)}")
+        present = set()
+    _plan(conn, layout)
+    info[_INFO_TRIGGERS] = layout
+    info[_INFO_INSTALLED] = present
+    conn.exec_driver_sql("DELETE FROM temp.jc_change")
+    info.pop(_INFO_BULK, None)
+    info.pop(_INFO_COUNTS, None)
+
+
+def _before_write(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+    """The first write to a table in a captured transaction makes its triggers (and those of
+    the tables a cascade from it reaches) first."""
+    installed = conn.info.get(_INFO_INSTALLED)
+    if installed is None:
+        return
+    found = _STATEMENT.match(statement)
+    if found is None:
+        return
+    table = found.group(2)
+    if table in installed:
+        return
+    sql, reach = _plan(conn, conn.info[_INFO_TRIGGERS])
+    if conn.info.pop(_INFO_FRESH, False):
+        conn.connection.driver_connection.execute(_CHANGE_TABLE)
+    verb = found.group(1).split()[0].upper()
+    targets = {table} if verb == "INSERT" else reach.get(table, {table})
+    bulk = conn.info.get(_INFO_BULK) or set()
+    raw = conn.connection.driver_connection
+    for target in targets - installed - bulk:
+        for statement_ in sql.get(target, ()):
+            raw.execute(statement_)
+        installed.add(target)
+
+
+_listening = False
+
+
+def _listen() -> None:
+    global _listening
+    if _listening:
+        return
+    from sqlalchemy import Engine, event
+
+    event.listen(Engine, "before_cursor_execute", _before_write)
+    event.listen(Engine, "after_cursor_execute", _count_bulk)
+    event.listen(Engine, "rollback", _rolled_back)
+    _listening = True
+
+
+def _rolled_back(conn: Any) -> None:
+    """A rollback inside a captured command takes back the triggers and the change list it
+    made: make them again at the next write."""
+    if conn.info.get(_INFO_INSTALLED) is not None:
+        conn.info[_INFO_INSTALLED] = set()
+        conn.info[_INFO_FRESH] = True
+
+
+@contextmanager
+def summarised(conn: Connection, tables: Iterable[str]) -> Iterator[None]:
+    """Within this block, count the rows of ``tables`` a statement changes instead of imaging them."""
+    tables = set(tables)
+    info = conn.info
+    if conn.dialect.name == "sqlite" and info.get(_INFO_INSTALLED) is not None:
+        installed = info.get(_INFO_INSTALLED, set())
+        for table in tables & installed:
+            for op in _OPS:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS temp.{_quote(f'jc_log_{table}_{op}')}")
+        installed -= tables
+    bulk = info.setdefault(_INFO_BULK, set())
+    added = tables - bulk
+    bulk |= added
+    try:
+        yield
+    finally:
+        bulk -= added
+
+
+def _count_bulk(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+    bulk = conn.info.get(_INFO_BULK)
+    if not bulk:
+        return
+    found = _STATEMENT.match(statement)
+    if found is None or found.group(2) not in bulk or cursor.rowcount is None or cursor.rowcount < 0:
+        return
+    verb = found.group(1).split()[0].lower()
+    counts = conn.info.setdefault(_INFO_COUNTS, {})
+    per_table = counts.setdefault(found.group(2), {})
+    per_table[verb] = per_table.get(verb, 0) + cursor.rowcount
+
+
+# --- entries ----------------------------------------------------------------------------
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """sha256 over the entry's fields and the previous entry's hash."""
+    fields = {k: entry[k] for k in ("id", "at", "by", "command", "changes", "prev_hash")}
+    return hashlib.sha256(canonical(fields).encode("utf-8")).hexdigest()
+
+
+def _branch_ids(changes: list[dict[str, Any]]) -> str:
+    ids: set[int] = set()
+    for change in changes:
+        for image in (change.get("before"), change.get("after")):
+            if isinstance(image, dict):
+                value = image.get("id") if change["table"] == "branch" else image.get("branch_id")
+                if isinstance(value, int):
+                    ids.add(value)
+    return "".join(f",{i}" for i in sorted(ids)) + ("," if ids else "")
+
+
+def finish(session: Any) -> int | None:
+    """Write the transaction's entry (if it changed anything); its id, or None."""
+    session.flush()
+    conn = session.connection()
+    from sqlalchemy import text
+
+    changes: list[dict[str, Any]] = []
+    if (
+        conn.dialect.name == "sqlite"
+        and conn.info.get(_INFO_INSTALLED) is not None
+        and not conn.info.pop(_INFO_FRESH, False)
+    ):
+        for tbl, op, key, before, after in conn.exec_driver_sql(
+            "SELECT tbl, op, key, before, after FROM temp.jc_change ORDER BY id"
+        ):
+            b = json.loads(before) if before is not None else None
+            a = json.loads(after) if after is not None else None
+            if op == "update" and a == b:
+                continue
+            changes.append({"table": tbl, "op": op, "key": json.loads(key), "before": b, "after": a})
+        conn.exec_driver_sql("DELETE FROM temp.jc_change")
+    conn.info.pop(_INFO_INSTALLED, None)  # captured no more until the next write's install
+    counts = conn.info.pop(_INFO_COUNTS, None)
+    for table, by_verb in sorted((counts or {}).items()):
+        for verb, n in sorted(by_verb.items()):
+            if n:
+                changes.append({"table": table, "op": verb, "rows": n})
+    if not changes:
+        return None
+    last = conn.execute(text(f"SELECT id, hash FROM {TABLE} ORDER BY id DESC LIMIT 1")).first()
+    entry: dict[str, Any] = {
+        "id": (last[0] + 1) if last else 1,
+        "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "by": actor(),
+        "command": current_command(),
+        "changes": canonical(changes),
+        "prev_hash": last[1] if last else GENESIS,
+    }
+    entry["hash"] = entry_hash(entry)
+    entry["tables"] = "".join(f",{t}" for t in sorted({c["table"] for c in changes})) + ","
+    entry["branches"] = _branch_ids(changes)
+    conn.execute(
+        text(
+            f'INSERT INTO {TABLE} (id, at, "by", command, tables, branches, changes, prev_hash, hash) '
+            "VALUES (:id, :at, :by, :command, :tables, :branches, :changes, :prev_hash, :hash)"
+        ),
+        entry,
+    )
+    return int(entry["id"])
+
+
+def verify_chain(conn: Connection) -> list[str]:
+    """Problems with the chain: an entry whose hash is not its own, or that does not follow the last."""
+    from sqlalchemy import text
+
+    problems = []
+    prev = GENESIS
+    expected_id = None
+    for row in conn.execute(
+        text(f'SELECT id, at, "by", command, changes, prev_hash, hash FROM {TABLE} ORDER BY id')
+    ).mappings():
+        entry = dict(row)
+        if expected_id is not None and entry["id"] != expected_id:
+            problems.append(f"留痕记录 {expected_id}–{entry['id'] - 1} 缺失（被删除）。")
+        if entry["prev_hash"] != prev:
+            problems.append(f"留痕记录 {entry['id']} 与前一条接不上（前一条被改动或删除）。")
+        if entry_hash(entry) != entry["hash"]:
+            problems.append(f"留痕记录 {entry['id']} 的内容与其校验值不符（被改动过）。")
+        prev = entry["hash"]
+        expected_id = entry["id"] + 1
+    return problems
+
+
+# --- the table's guard (made with the table) --------------------------------------------
+
+SQLITE_GUARD = [
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END",
+]
+POSTGRESQL_GUARD = [
+    "CREATE OR REPLACE FUNCTION jcnian_change_log_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'change_log is append-only'; END $$",
+    f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION jcnian_change_log_refuse()",
+    f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION jcnian_change_log_refuse()",
+]
+
+
+def guard(table: Any, connection: Connection, **_: Any) -> None:
+    """``after_create`` of the table: the database itself refuses UPDATE and DELETE."""
+    name = connection.dialect.name
+    for statement in SQLITE_GUARD if name == "sqlite" else POSTGRESQL_GUARD if name == "postgresql" else []:
+        connection.exec_driver_sql(statement)

@@ -1,0 +1,327 @@
+"""The ledger's trail and its way back: ``log``, ``backup``, ``restore``, ``dump``, ``load``, ``check``."""
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from jcnian.commands.common import Format, FormatOption, emit, emit_json, ledger, say, state
+
+log_app = typer.Typer(
+    help="留痕：谁在什么时候用什么命令改了哪些记录（最新的在前）。\n\n示例：jcnian log --table liaison --since 2012-05-01",
+    invoke_without_command=True,
+)
+
+_TABLE_HELP = "只列改动了这张表的记录，如 branch、liaison、score。"
+
+
+def _local(at: str) -> str:
+    moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _day_bound(value: str, option: str, *, end: bool) -> str:
+    """A local day as the UTC instant the log compares with (its start, or the next day's)."""
+    from jcnian.commands.common import parse_date
+
+    day = parse_date(value, option)
+    local = datetime(day.year, day.month, day.day).astimezone()
+    if end:
+        local += timedelta(days=1)
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _summary(changes: list[dict[str, Any]]) -> str:
+    counts: dict[tuple[str, str], int] = {}
+    for c in changes:
+        key = (c["table"], c["op"])
+        counts[key] = counts.get(key, 0) + int(c.get("rows", 1))
+    words = {"insert": "新增", "update": "修改", "delete": "删除"}
+    return "；".join(f"{t} {words.get(op, op)} {n}" for (t, op), n in counts.items())
+
+
+@log_app.callback()
+def log_list(
+    ctx: typer.Context,
+    branch: str | None = typer.Option(
+        None, "--branch", "-b", metavar="党组织", help="只列涉及这个党组织的记录。"
+    ),
+    table: str | None = typer.Option(None, "--table", "-t", metavar="表", help=_TABLE_HELP),
+    by: str | None = typer.Option(None, "--by", metavar="姓名", help="只列这个人做的改动。"),
+    since: str | None = typer.Option(
+        None, "--since", metavar="日期", help="从这一天起（含），如 2012-05-01。"
+    ),
+    until: str | None = typer.Option(None, "--until", metavar="日期", help="到这一天止（含）。"),
+    fmt: Format = FormatOption,
+) -> None:
+    """留痕：谁在什么时候用什么命令改了哪些记录（最新的在前）。
+
+    每个写入账本的命令都在同一事务中追加一条，记有时间（按本机时区显示）、操作人
+    （全局 --by，或环境变量 JCNIAN_USER，或系统用户名）、命令行和每条记录改动前后的值。
+    留痕只能追加，不能修改或删除；jcnian check 核对其校验链。
+
+    示例：jcnian log --branch 五夫村 --since 2012-05-01 --format json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from sqlalchemy import text
+
+    where, params = ["1 = 1"], {}
+    if table:
+        where.append("tables LIKE :table")
+        params["table"] = f"%,{table.strip()},%"
+    if by:
+        where.append('"by" = :by')
+        params["by"] = by.strip()
+    if since:
+        where.append("at >= :since")
+        params["since"] = _day_bound(since, "--since", end=False)
+    if until:
+        where.append("at < :until")
+        params["until"] = _day_bound(until, "--until", end=True)
+    with ledger(ctx, write=False) as session:
+        if branch:
+            from jcnian.ledger import find_branch
+
+            where.append("branches LIKE :branch")
+            params["branch"] = f"%,{find_branch(session, branch).id},%"
+        rows = session.execute(
+            text(
+                f'SELECT id, at, "by", command, tables, changes FROM change_log WHERE {" AND ".join(where)} '
+                "ORDER BY id DESC"
+            ),
+            params,
+        ).all()
+    out = []
+    for id_, at, who, command, tables, changes in rows:
+        parsed = json.loads(changes)
+        out.append(
+            {
+                "id": id_,
+                "at": _local(at),
+                "at_utc": at,
+                "by": who,
+                "command": command,
+                "tables": tables.strip(",").split(","),
+                "summary": _summary(parsed),
+            }
+        )
+    emit(
+        out,
+        [("id", "编号"), ("at", "时间"), ("by", "操作人"), ("command", "命令"), ("summary", "改动")],
+        fmt,
+        title="留痕",
+    )
+    if not out and fmt is Format.table:
+        say("没有符合条件的留痕记录。")
+
+
+@log_app.command("show")
+def log_show(
+    ctx: typer.Context,
+    entry: int = typer.Argument(..., metavar="编号", help="留痕记录的编号（jcnian log 第一列）。"),
+    fmt: Format = FormatOption,
+) -> None:
+    """查看一条留痕：每条记录改动前后的值。
+
+    示例：jcnian log show 12 --format json
+    """
+    from sqlalchemy import text
+
+    from jcnian.errors import NotFound
+
+    with ledger(ctx, write=False) as session:
+        row = (
+            session.execute(
+                text('SELECT id, at, "by", command, changes, prev_hash, hash FROM change_log WHERE id = :id'),
+                {"id": entry},
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound(f"没有编号为 {entry} 的留痕记录。")
+    changes = json.loads(row["changes"])
+    if fmt is Format.json:
+        emit_json({**dict(row), "at_local": _local(row["at"]), "changes": changes})
+        return
+    rows = []
+    for c in changes:
+        if "rows" in c:
+            rows.append(
+                {
+                    "table": c["table"],
+                    "op": c["op"],
+                    "key": "",
+                    "column": "（批量）",
+                    "before": "",
+                    "after": f"{c['rows']} 行",
+                }
+            )
+            continue
+        before, after = c.get("before") or {}, c.get("after") or {}
+        for column in sorted(set(before) | set(after)):
+            if c["op"] == "update" and before.get(column) == after.get(column):
+                continue
+            rows.append(
+                {
+                    "table": c["table"],
+                    "op": c["op"],
+                    "key": json.dumps(c["key"], ensure_ascii=False),
+                    "column": column,
+                    "before": _text(before.get(column)) if c["op"] != "insert" else "",
+                    "after": _text(after.get(column)) if c["op"] != "delete" else "",
+                }
+            )
+    if fmt is Format.table:
+        say(f"留痕 {row['id']}：{_local(row['at'])}，{row['by']}，{row['command']}")
+    emit(
+        rows,
+        [
+            ("table", "表"),
+            ("op", "操作"),
+            ("key", "键"),
+            ("column", "列"),
+            ("before", "改前"),
+            ("after", "改后"),
+        ],
+        fmt,
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "（空）"
+    text_ = str(value)
+    return text_ if len(text_) <= 200 else text_[:200] + "……"
+
+
+def backup(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="文件", help="备份写到这个新文件（不覆盖已有文件）。"),
+) -> None:
+    """备份账本（SQLite 在线备份：别人正在登记时也得到一致的副本）。
+
+    示例：jcnian backup 备份/账本-0501.db
+    """
+    from jcnian import safety
+
+    source = safety.sqlite_file(state(ctx).db)
+    safety.backup_file(source, file)
+    say(f"已备份账本 {source} 到 {file}（{file.stat().st_size / 1e6:.1f} MB）。")
+
+
+def restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="文件", help="jcnian backup 或安全副本的文件。"),
+    yes: bool = typer.Option(False, "--yes", help="确认用备份替换当前账本。"),
+) -> None:
+    """用备份替换当前账本；先检查备份，被替换的账本留一份带日期的副本。
+
+    检查备份的完整性、是否 jcnian 账本、结构版本，有问题则不作任何改动。
+
+    示例：jcnian restore 备份/账本-0501.db --yes
+    """
+    from jcnian import safety
+    from jcnian.commands.common import confirm
+
+    target = safety.sqlite_file(state(ctx).db)
+    safety.check_backup(file)
+    confirm(yes, f"用 {file} 替换账本 {target}？")
+    dated, copy = safety.restore(target, file)
+    if dated is not None:
+        say(f"被替换的账本已留存为 {dated}；安全副本在 {copy}。")
+    say(f"已用 {file} 恢复账本 {target}。")
+
+
+def dump(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="文件", help="导出到这个文件（JSON lines）；- 为标准输出。"),
+) -> None:
+    """导出账本的每张表（含留痕）为 JSON lines，可用 jcnian load 载入另一个账本。
+
+    示例：jcnian dump 账本.jsonl
+    """
+    from jcnian import safety
+
+    with ledger(ctx, write=False) as session:
+        conn = session.connection()
+        if str(file) == "-":
+            safety.dump(conn, sys.stdout)
+            return
+        partial = file.with_name(f".{file.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="\n") as out:
+                n = safety.dump(conn, out)
+            partial.replace(file)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            from jcnian.db import os_fault
+
+            raise os_fault(exc, file) from exc
+    say(f"已导出 {n} 条记录到 {file}。")
+
+
+def load(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="文件", help="jcnian dump 导出的文件。"),
+) -> None:
+    """把 jcnian dump 的文件载入一个新账本（原样载入，留痕也照原样）。
+
+    示例：jcnian --db 新账本.db load 账本.jsonl
+    """
+    from jcnian import db, safety
+
+    if not file.is_file():
+        raise typer.BadParameter(f"“{file}”不存在。", param_hint="文件")
+    engine = db.open_engine(state(ctx).db, create=True)
+    try:
+        with file.open(encoding="utf-8") as lines, engine.begin() as conn:  # as it was: no entry of its own
+            n = safety.load(conn, lines, str(file))
+    except BaseException as exc:
+        fault = db.storage_fault(exc)
+        if fault is None:
+            raise
+        raise fault from exc
+    finally:
+        engine.dispose()
+    say(f"已从 {file} 载入 {n} 条记录。")
+
+
+def check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """检查账本是否可信：文件完整、外键、结构版本、留痕校验链、定级历史、得分范围。
+
+    没有问题时退出码为 0；有问题时逐条列出，退出码为 1。
+
+    示例：jcnian check --format json
+    """
+    from jcnian import db
+    from jcnian.checks import run_checks
+
+    url = db.resolve_url(state(ctx).db)
+    path = db.sqlite_path(url)
+    if path is not None and not path.is_file():
+        from jcnian.errors import LedgerNotFound
+
+        raise LedgerNotFound(f"账本 {path} 不存在。")
+    engine = db.make_engine(url, immutable=path is not None and db._read_without_side_files(path))
+    try:
+        with db.transaction(engine, write=False) as session:
+            problems = run_checks(session.connection())
+    finally:
+        engine.dispose()
+    if fmt is Format.json:
+        emit_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
+    elif fmt is Format.csv:
+        emit([p.as_dict() for p in problems], [("check", "检查"), ("message", "问题")], fmt)
+    elif problems:
+        say(f"发现 {len(problems)} 个问题：", "red")
+        for p in problems:
+            sys.stdout.write(f"  [{p.check}] {p.message}\n")
+    else:
+        say("账本检查通过：文件完整，外键、结构版本、留痕校验链、定级历史、得分范围均无问题。")
+    if problems:
+        raise typer.Exit(1)

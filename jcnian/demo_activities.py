@@ -82,6 +82,60 @@ def fill(session: Session, seed: int, branches: list[Any], backward: set[str]) -
             activities.record_five_one(
                 session, b.name, item, met, date(2012, 8, 20), None if met else "尚需努力"
             )
+    fill_guarantees(session, seed, branches, backward)
+
+
+def fill_guarantees(session: Session, seed: int, branches: list[Any], backward: set[str]) -> None:
+    """The demo's village cadres, 集体经济, 结对帮扶 and the campaign's bodies."""
+    from jcnian.campaign import guarantees
+
+    rng = random.Random(seed + 16)
+    owners = _owners(session)
+    for body, role, name in (
+        ("领导小组", "组长", "章伟青"),
+        ("领导小组", "副组长", "傅飞军"),
+        ("领导小组", "成员", "王国尧"),
+        ("办公室", "主任", "李庆炎"),
+        ("督导检查组", "组长", "王国尧"),
+        ("督导检查组", "成员", "许胜和"),
+    ):
+        guarantees.set_member(session, body, name, role, date(2012, 4, 25))
+    villages = [b for b in branches if b.category == activities.VILLAGE]
+    firms = [b for b in branches if b.category != activities.VILLAGE]
+    for i, b in enumerate(villages):
+        head = owners[b.name][0]
+        guarantees.record_cadre_pledge(
+            session, b.name, head, "创业承诺", date(2012, 5, 10), "年内办成一件惠民实事"
+        )
+        guarantees.record_cadre_pledge(
+            session, b.name, head, "辞职承诺", date(2012, 5, 10), "考核不合格即辞职"
+        )
+        if b.name not in backward:
+            guarantees.record_cadre_pledge(
+                session, b.name, head, "创业承诺", date(2012, 9, 20), status="已兑现"
+            )
+        for quarter, day in ((1, date(2012, 4, 8)), (2, date(2012, 7, 6)), (3, date(2012, 10, 8))):
+            result = (
+                "基本合格" if b.name in backward and quarter == 2 else rng.choice(("优秀", "合格", "合格"))
+            )
+            guarantees.record_quarter(session, b.name, head, quarter, result, day)
+        base = float(rng.randrange(30, 150))
+        guarantees.set_economy_plan(session, b.name, 2011, base, 2016, base * 2, date(2012, 5, 15))
+        guarantees.record_income(session, b.name, 2011, base, date(2012, 5, 15))
+        guarantees.record_income(
+            session, b.name, 2012, round(base * rng.uniform(1.05, 1.3), 1), date(2012, 12, 20)
+        )
+        if i < 8:
+            firm = firms[i].name.removesuffix("党支部").removesuffix("党总支")
+            guarantees.record_pairing(session, b.name, "百企联百村", firm, date(2012, 5, 20))
+            guarantees.record_pairing_activity(
+                session, b.name, firm, date(2012, 7, 10), "结对走访，共商增收项目"
+            )
+    for b in [v for v in villages if v.name in backward][:2]:
+        guarantees.record_pairing(session, b.name, "部门结对", "市农业局", date(2012, 5, 22))
+        guarantees.record_pairing_activity(
+            session, b.name, "市农业局", date(2012, 6, 15), "帮助制定村级物业经营项目"
+        )
 
 
 def _owners(session: Session) -> dict[str, list[str]]:
@@ -112,6 +166,16 @@ def forget_after(session: Session, until: date) -> None:
     """Take out of the demo's activities whatever is dated after ``until``."""
     from sqlalchemy import delete, update
 
+    from jcnian.campaign.activities_tables import (
+        CadrePledge,
+        EconomyPlan,
+        GroupMember,
+        Pairing,
+        PairingActivity,
+        QuarterAssessment,
+        VillageIncome,
+    )
+
     later = [s.id for s in session.exec(TrainingSession.__table__.select()).all() if s.start > until]  # type: ignore[attr-defined]
     statements: list[Any] = [
         delete(TrainingAttendance).where(TrainingAttendance.session_id.in_(later)),  # type: ignore[attr-defined]
@@ -122,6 +186,14 @@ def forget_after(session: Session, until: date) -> None:
         delete(OneLinePledge).where(OneLinePledge.on > until),  # type: ignore[arg-type]
         delete(TownRally).where(TownRally.held_on > until),  # type: ignore[arg-type]
         delete(BranchSecretary).where(BranchSecretary.since > until),  # type: ignore[arg-type]
+        delete(PairingActivity).where(PairingActivity.on > until),  # type: ignore[arg-type]
+        delete(Pairing).where(Pairing.since > until),  # type: ignore[arg-type]
+        delete(VillageIncome).where(VillageIncome.on > until),  # type: ignore[arg-type]
+        delete(EconomyPlan).where(EconomyPlan.on > until),  # type: ignore[arg-type]
+        delete(QuarterAssessment).where(QuarterAssessment.on > until),  # type: ignore[arg-type]
+        delete(CadrePledge).where(CadrePledge.on > until),  # type: ignore[arg-type]
+        update(CadrePledge).where(CadrePledge.status_on > until).values(status="未兑现", status_on=None),  # type: ignore[operator]
+        delete(GroupMember).where(GroupMember.on > until),  # type: ignore[arg-type]
     ]
     for statement in statements:
         session.exec(statement)  # type: ignore[call-overload]

@@ -108,3 +108,95 @@ class TownRally(SQLModel, table=True):
     held_on: date
     attendance: int | None = None
     note: str | None = None
+
+
+class CadrePledge(SQLModel, table=True):
+    """A village cadre's 创业承诺 or 辞职承诺 (三、四) and whether it has been 兑现."""
+
+    __tablename__ = "cadre_pledge"
+    __table_args__ = (UniqueConstraint("branch_id", "person", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    person: str
+    kind: str  # 创业承诺 | 辞职承诺
+    text: str
+    on: date
+    status: str = "未兑现"  # 未兑现 | 已兑现
+    status_on: date | None = None
+    note: str | None = None
+
+
+class QuarterAssessment(SQLModel, table=True):
+    """村主职干部重点工作季考核 (三、四): one result per cadre and quarter."""
+
+    __tablename__ = "quarter_assessment"
+    __table_args__ = (UniqueConstraint("branch_id", "person", "quarter"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    person: str
+    quarter: int
+    result: str
+    on: date
+    note: str | None = None
+
+
+class EconomyPlan(SQLModel, table=True):
+    """A village's 村级集体经济增收五年计划 (三、六): from a base year's income to a target."""
+
+    __tablename__ = "economy_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", unique=True)
+    base_year: int
+    base_income: float  # 万元
+    target_year: int
+    target_income: float  # 万元
+    on: date
+
+
+class VillageIncome(SQLModel, table=True):
+    """A village's collective income of one year (万元)."""
+
+    __tablename__ = "village_income"
+    __table_args__ = (UniqueConstraint("branch_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    year: int
+    income: float
+    on: date
+
+
+class Pairing(SQLModel, table=True):
+    """城乡党组织结对帮扶 (三、六): 百企联百村 (an enterprise) or a 市直部门 with a 欠发达村."""
+
+    __tablename__ = "pairing"
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "partner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", ondelete="CASCADE", index=True)
+    kind: str  # 百企联百村 | 部门结对
+    partner: str
+    since: date
+    note: str | None = None
+
+
+class PairingActivity(SQLModel, table=True):
+    """One activity of a pairing: what the partner did with the village, and when."""
+
+    __tablename__ = "pairing_activity"
+    __table_args__ = (UniqueConstraint("pairing_id", "on", "text"),)
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", ondelete="CASCADE", index=True)
+    on: date
+    text: str
+
+
+class GroupMember(SQLModel, table=True):
+    """A member of the 领导小组, its 办公室 or the 督导检查组 (四、(一)(二)), with a role."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (UniqueConstraint("campaign_id", "body", "person_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    body: str
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    role: str
+    on: date

@@ -2,6 +2,7 @@
 the town's 动员大会 — entry, correction that keeps what was not given, refusal, JSON."""
 
 import json
+from datetime import date
 
 from jcnian.campaign.activities import slogan_catalogue
 
@@ -191,3 +192,27 @@ def test_the_demo_fills_every_activity(demo_ledger: str) -> None:
     assert sum(len(r["changes"]) for r in secretaries) == 1
     five = _json(run("fiveone", "show", "--as-of", "2012-12-31"))
     assert len(five) == 16 and all(None not in r["items"].values() for r in five)
+
+
+def test_grade_publish_records_where_the_grades_were_made_public(demo_ledger: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ledgerkit import copy_ledger, session_of
+    from typer.testing import CliRunner
+
+    from jcnian.campaign.activities import publication_scopes
+    from jcnian.cli import app
+
+    db = str(tmp_path / "published.db")
+    copy_ledger(demo_ledger, db)
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(app, ["--db", db, "grade", "publish", "--override", "委员会决定", *args])
+
+    ok = run("--on", "2012-04-28", "--scope", "镇政务公开栏、各村村务公开栏")
+    assert ok.exit_code == 0, ok.stderr
+    assert "公开范围“镇政务公开栏、各村村务公开栏”" in ok.stderr
+    again = run("--on", "2012-04-28", "--scope", "各村村务公开栏")
+    assert again.exit_code == 0 and "原为 镇政务公开栏、各村村务公开栏" in again.stderr
+    assert run("--on", "2012-04-28", "--scope", " ").exit_code == 1
+    with session_of(db) as session:
+        assert publication_scopes(session, date(2012, 12, 31)) == [(date(2012, 4, 28), "各村村务公开栏")]
+        assert publication_scopes(session, date(2012, 4, 27)) == []

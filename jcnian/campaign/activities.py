@@ -612,3 +612,36 @@ def rally(session: Session, on: date) -> RallyView:
     if row is None or row.held_on > on:
         return RallyView(None, None, None)
     return RallyView(row.held_on, row.attendance, row.note)
+
+
+# --- 定级结果的公开范围 ----------------------------------------------------------------------------
+
+
+def record_publication_scope(session: Session, on: date, scope: str) -> Saved:
+    """The scope of the grades published on ``on`` (“在一定范围内公开”), e.g. 各村村务公开栏."""
+    from jcnian.campaign.activities_tables import PublicationScope
+
+    where = required_text(scope, "公开范围（--scope）")
+    campaign = current_campaign(session)
+    return upsert(
+        session,
+        PublicationScope,
+        {"campaign_id": campaign.id, "on": on},
+        {"scope": where},
+        branch="",
+        what=f"{on} 定级结果的公开范围“{where}”",
+        previous=lambda row: row.scope,
+    )
+
+
+def publication_scopes(session: Session, on: date) -> list[tuple[date, str]]:
+    """Each day the grades were published on up to ``on``, with where, oldest first."""
+    from jcnian.campaign.activities_tables import PublicationScope
+
+    campaign = current_campaign(session)
+    rows = session.exec(
+        select(PublicationScope)
+        .where(PublicationScope.campaign_id == campaign.id, PublicationScope.on <= on)
+        .order_by(PublicationScope.on)  # type: ignore[arg-type]
+    ).all()
+    return [(r.on, r.scope) for r in rows]

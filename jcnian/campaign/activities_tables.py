@@ -200,3 +200,14 @@ class GroupMember(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     role: str
     on: date
+
+
+class PublicationScope(SQLModel, table=True):
+    """Where the grades published on a day were made public (二、二: 在一定范围内公开)."""
+
+    __tablename__ = "publication_scope"
+    __table_args__ = (UniqueConstraint("campaign_id", "on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE", index=True)
+    on: date
+    scope: str

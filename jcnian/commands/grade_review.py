@@ -176,21 +176,29 @@ def publish(
     on: str | None = OnOption,
     override: str | None = OverrideOption,
     by: str | None = ByOption,
+    scope: str | None = typer.Option(
+        None, "--scope", help="公开的范围（原文“在一定范围内公开”），如 镇政务公开栏、各村村务公开栏。"
+    ),
 ) -> None:
-    """公开定级名单，记录公开日期。
+    """公开定级名单，记录公开日期（和公开范围 --scope）。
 
     须全部终定且符合等级比例，否则须 --override 写明理由。
 
     公开后再改等级须用 jcnian grade change 写明理由，然后重新公开。
 
-    示例：jcnian grade publish --on 2012-04-28
+    示例：jcnian grade publish --on 2012-04-28 --scope 镇政务公开栏、各村村务公开栏
     """
+    from jcnian.campaign import activities
+    from jcnian.commands.common import say_saved
     from jcnian.gradebook import steps as grade_steps
 
     day = parse_date(on, "--on")
     with ledger(ctx) as session:
         result = grade_steps.publish(session, day, override=override, by=by)
+        where = activities.record_publication_scope(session, day, scope) if scope is not None else None
     _report_step(result, "已公开")
+    if where is not None:
+        say_saved(where)
 
 
 def change(

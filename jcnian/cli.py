@@ -99,11 +99,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "演示：在新账本上用固定数据走完四个阶段。",
     ),
     "log": (_MAINT, "log_app", "留痕：谁在什么时候用什么命令改了哪些记录（最新的在前）。"),
-    "check": (_MAINT, "check", "检查账本是否可信：文件完整、外键、结构版本、留痕校验链、定级历史、得分范围。"),
-    "backup": (_MAINT, "backup", "备份账本（SQLite 在线备份：别人正在登记时也得到一致的副本）。"),
-    "restore": (_MAINT, "restore", "用备份替换当前账本；先检查备份，被替换的账本留一份带日期的副本。"),
-    "dump": (_MAINT, "dump", "导出账本的每张表（含留痕）为 JSON lines，可用 jcnian load 载入另一个账本。"),
-    "load": (_MAINT, "load", "把 jcnian dump 的文件载入一个新账本（原样载入，留痕也照原样）。"),
+    "check": (_MAINT, "check", "检查账本是否可信（完整、外键、留痕链、定级历史、得分范围）。"),
+    "backup": (_MAINT, "backup", "备份账本：别人正在登记时也得到一致的副本。"),
+    "restore": (_MAINT, "restore", "先检查备份，再用它替换账本；被替换的账本另存一份。"),
+    "dump": (_MAINT, "dump", "把每张表（含留痕）导出为 JSON lines。"),
+    "load": (_MAINT, "load", "把 jcnian dump 的文件原样载入一个新账本。"),
 }
 
 

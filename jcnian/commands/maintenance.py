@@ -203,7 +203,7 @@ def backup(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="文件", help="备份写到这个新文件（不覆盖已有文件）。"),
 ) -> None:
-    """备份账本（SQLite 在线备份：别人正在登记时也得到一致的副本）。
+    """备份账本：别人正在登记时也得到一致的副本。
 
     示例：jcnian backup 备份/账本-0501.db
     """
@@ -219,7 +219,7 @@ def restore(
     file: Path = typer.Argument(..., metavar="文件", help="jcnian backup 或安全副本的文件。"),
     yes: bool = typer.Option(False, "--yes", help="确认用备份替换当前账本。"),
 ) -> None:
-    """用备份替换当前账本；先检查备份，被替换的账本留一份带日期的副本。
+    """先检查备份，再用它替换账本；被替换的账本另存一份。
 
     检查备份的完整性、是否 jcnian 账本、结构版本，有问题则不作任何改动。
 
@@ -241,7 +241,7 @@ def dump(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="文件", help="导出到这个文件（JSON lines）；- 为标准输出。"),
 ) -> None:
-    """导出账本的每张表（含留痕）为 JSON lines，可用 jcnian load 载入另一个账本。
+    """把每张表（含留痕）导出为 JSON lines。
 
     示例：jcnian dump 账本.jsonl
     """
@@ -269,7 +269,7 @@ def load(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="文件", help="jcnian dump 导出的文件。"),
 ) -> None:
-    """把 jcnian dump 的文件载入一个新账本（原样载入，留痕也照原样）。
+    """把 jcnian dump 的文件原样载入一个新账本。
 
     示例：jcnian --db 新账本.db load 账本.jsonl
     """
@@ -292,7 +292,7 @@ def load(
 
 
 def check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
-    """检查账本是否可信：文件完整、外键、结构版本、留痕校验链、定级历史、得分范围。
+    """检查账本是否可信（完整、外键、留痕链、定级历史、得分范围）。
 
     没有问题时退出码为 0；有问题时逐条列出，退出码为 1。
 

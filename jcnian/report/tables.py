@@ -27,6 +27,7 @@ from jcnian.names import closest
 # under its own name.
 TABLE_LABELS: dict[str, str] = {
     "meta": "账本信息",
+    "change_log": "留痕",
     "campaign": "活动",
     "phase_window": "阶段日期",
     "category": "分类",

@@ -213,6 +213,15 @@ def _to_v5(session: Session) -> None:
     that refuse UPDATE and DELETE on it); no table that exists changes."""
 
 
+def _to_v6(session: Session) -> None:
+    """Version 6 adds the tables of the seven activities and the guarantees (三, 四; issue 15:
+    one_line_pledge, shining_deed, five_one_item, training_session, training_attendance,
+    branch_secretary, secretary_change, town_rally, cadre_pledge, quarter_assessment,
+    economy_plan, village_income, pairing, pairing_activity, group_member,
+    publication_scope), all made by ``create_all``; this step does nothing beyond that, and
+    no table that exists changes."""
+
+
 def store_default_rubrics(session: Session) -> None:
     """Store the shipped rubric for every campaign that has none stored yet."""
     try:
@@ -232,7 +241,7 @@ def store_default_rubrics(session: Session) -> None:
 # version -> the step that brings a ledger from version-1 up to it. Adding a table needs
 # only a new SCHEMA_VERSION (``create_all`` creates what is missing); changing a table that
 # exists also needs a step here.
-MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5}
+MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5, 6: _to_v6}
 
 
 # --- where the ledger is ----------------------------------------------------------------

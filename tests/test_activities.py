@@ -216,3 +216,29 @@ def test_grade_publish_records_where_the_grades_were_made_public(demo_ledger: st
     with session_of(db) as session:
         assert publication_scopes(session, date(2012, 12, 31)) == [(date(2012, 4, 28), "各村村务公开栏")]
         assert publication_scopes(session, date(2012, 4, 27)) == []
+
+
+def test_a_version_5_ledger_gets_the_activity_tables(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from jcnian.campaign import activities_tables
+    from jcnian.models import SCHEMA_VERSION
+
+    names = [
+        t.__tablename__
+        for t in vars(activities_tables).values()
+        if getattr(t, "__module__", None) == activities_tables.__name__ and hasattr(t, "__table__")
+    ]
+    assert len(names) == 16
+    with sqlite3.connect(db) as conn:
+        for name in reversed(names):
+            conn.execute(f"DROP TABLE {name}")
+        conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    ok = seeded("rally", "set", "--on", "2012-04-25", "--attendance", "100")
+    assert ok.exit_code == 0, ok.stderr
+    with sqlite3.connect(db) as conn:
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert set(names) <= present
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )

@@ -182,9 +182,11 @@ def _trigger_sql(layout: tuple[Any, ...]) -> list[tuple[str, str]]:
 def install(conn: Connection) -> None:
     """Start capturing this write transaction's rows (SQLite): an empty change list; a table's
     triggers are made the first time a statement writes to it (``_before_write``)."""
+    _listen()  # bulk statements are counted on every database
+    conn.info.pop(_INFO_BULK, None)
+    conn.info.pop(_INFO_COUNTS, None)
     if conn.dialect.name != "sqlite":
         return
-    _listen()
     info = conn.info
     layout = _layout(conn)
     conn.exec_driver_sql(_CHANGE_TABLE)

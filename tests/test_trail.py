@@ -236,3 +236,19 @@ def test_bulk_import_is_one_entry_with_counts(seeded, tmp_path, run) -> None:  #
         engine.dispose()
     last = json.loads(entries(seeded)[-1]["changes"])
     assert last[0]["table"] == "score" and "after" in last[0]
+
+
+def test_who_is_by_then_the_environment_and_check_finds_a_broken_history(seeded, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(changelog.USER_ENV, "李四")
+    assert run("liaison", "set", "鲁溪闸村", "--cadre", "许胜和").exit_code == 0
+    assert run("--by", "王芳", "branch", "edit", "马慢桥", "--remarks", "村名补全").exit_code == 0
+    assert [e["by"] for e in entries(seeded)[-2:]] == ["李四", "王芳"]
+    assert json.loads(run("log", "--until", "2000-01-01", "--format", "json").stdout) == []
+    conn = sqlite3.connect(seeded)
+    conn.execute(
+        "INSERT INTO grade_event (branch_id, step, grade, seq, at) VALUES (1, 'published', '好', 3, '2012-04-01')"
+    )
+    conn.commit()
+    conn.close()
+    messages = [p["message"] for p in json.loads(run("check", "--format", "json").stdout)["problems"]]
+    assert any("序号为 3" in m for m in messages) and any("之前没有终定" in m for m in messages)

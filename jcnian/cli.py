@@ -267,6 +267,9 @@ class _Group(ChineseGroup):
             self._listing = False
 
     def invoke(self, ctx: Any) -> Any:
+        from jcnian.commands.values import check_arguments
+
+        check_arguments([*getattr(ctx, "_protected_args", ()), *ctx.args])
         try:
             return super().invoke(ctx)
         except Exception as exc:
@@ -283,7 +286,9 @@ class _Group(ChineseGroup):
                 raise typer.Exit(1) from None
             debug = isinstance(ctx.obj, State) and ctx.obj.debug
             if debug:
-                traceback.print_exc()
+                from jcnian.inert import redact, terminal
+
+                sys.stderr.write(terminal(redact(traceback.format_exc())))
             if isinstance(exc, JcnianError):
                 say(f"错误：{exc.message}", "red")
                 for problem in getattr(exc, "problems", []):

@@ -32,7 +32,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
-from jcnian import models
+from jcnian import models, textguard  # noqa: F401 (textguard checks every text at each flush)
 from jcnian.errors import (
     Conflict,
     CorruptLedger,
@@ -45,6 +45,7 @@ from jcnian.errors import (
     ReadOnlyLedger,
     SchemaError,
 )
+from jcnian.inert import redact
 
 DEFAULT_DB = "jcnian.db"
 ENV_VAR = "JCNIAN_DB"
@@ -463,7 +464,7 @@ def open_engine(db: str | None, *, create: bool = False, write: bool = True) -> 
             raise
         if isinstance(fault, LedgerFault):
             raise fault from exc
-        raise LedgerNotFound(f"无法打开账本 {path or url}：{fault.message}") from exc
+        raise LedgerNotFound(f"无法打开账本 {path or redact(url)}：{fault.message}") from exc
     return engine
 
 

@@ -81,12 +81,13 @@ def parse_rule(text: str) -> str:
 def parse_choice(
     text: str, choices: Sequence[str], kind: str, aliases: Mapping[str, str] | None = None
 ) -> str:
-    key = text.strip()
-    if aliases and key in aliases:
-        return aliases[key]
-    if key in choices:
-        return key
-    raise InvalidInput(f"{kind}“{text}”无效，应为 {'、'.join(choices)} 之一。")
+    """One of ``choices`` by its name, an alias or a unique part (jcnian.typed.parse_choice)."""
+    from jcnian import typed
+
+    try:
+        return typed.parse_choice(text, choices, kind, aliases)
+    except typed.BadValue as exc:
+        raise InvalidInput(f"{exc}。") from None
 
 
 def window_state(start: date, end: date, on: date) -> str:
@@ -139,16 +140,13 @@ def month_key(day: date) -> str:
 
 
 def parse_month(text: str) -> str:
-    """``2012-05`` (also ``2012-5``, ``2012年5月``) as the canonical ``YYYY-MM``."""
-    raw = text.strip().replace("年", "-").replace("月", "").replace("/", "-").replace(".", "-")
-    parts = raw.split("-")
+    """``2012-05`` (also ``2012-5``, ``2012/5``, ``2012年5月``) as the canonical ``YYYY-MM``."""
+    from jcnian import typed
+
     try:
-        year, month = int(parts[0]), int(parts[1])
-        if len(parts) != 2 or not 1 <= month <= 12 or not 1949 <= year <= 2100:
-            raise ValueError
-    except (ValueError, IndexError):
+        return typed.parse_month(text)
+    except typed.BadValue:
         raise InvalidInput(f"月份“{text}”无效，应写成 YYYY-MM，如 2012-05。") from None
-    return f"{year:04d}-{month:02d}"
 
 
 @cache

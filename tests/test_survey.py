@@ -82,8 +82,8 @@ def test_long_gbk_file_with_title_and_total_rows(seeded, db: str, tmp_path: Path
     assert result.exit_code == 0, result.stderr
     assert scores(db) == LONG_RECORDS
     assert "已导入 群众初评.csv" in result.stderr
-    assert "写入 3 条（2 个党组织；群众初评 3）" in result.stderr
-    assert "跳过了 1 行合计" in result.stderr
+    assert "写入 3 个分数（2 个党组织、2 项指标，群众初评）" in result.stderr
+    assert "跳过了 1 行（合计行 1 行" in result.stderr
     assert rows(db, "SELECT file_name, layout, source, rows FROM survey_import") == [
         ("群众初评.csv", "long", "群众初评", 3)
     ]
@@ -119,7 +119,7 @@ def test_many_respondents_and_deductions(seeded, db: str, tmp_path: Path) -> Non
 
 
 def test_wide_file_without_source_column_takes_source_option(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    text = "党组织\t党组织带头人（15分）\t工作思路\t工作制度\n二都村\t14\t9\t\n"
+    text = "党组织\t党组织带头人（15分）\t工作思路\n二都村\t14\t9\n"
     path = csv_file(tmp_path, "组织考评.txt", text, "utf-16")
     result = seeded("survey", "import", path)
     assert result.exit_code == 1
@@ -295,7 +295,7 @@ def test_dry_run_reports_and_writes_nothing(seeded, db: str, tmp_path: Path) -> 
     path = csv_file(tmp_path, "a.csv", LONG)
     result = seeded("survey", "import", path, "--dry-run")
     assert result.exit_code == 0, result.stderr
-    assert "将写入 3 条（2 个党组织；群众初评 3）" in result.stderr
+    assert "将写入 3 个分数（2 个党组织、2 项指标，群众初评）" in result.stderr
     assert "账本未作任何改动" in result.stderr
     assert scores(db) == [] and imports(db) == 0
     bad = csv_file(tmp_path, "b.csv", LONG.replace("8 ", "80"))
@@ -345,7 +345,7 @@ def test_a_longer_file_adds_only_the_new_rows(seeded, db: str, tmp_path: Path) -
     longer = LONG.replace("合计,,,29\n", "二都村,群众初评,工作思路,6\n")
     result = seeded("survey", "import", csv_file(tmp_path, "b.csv", longer))
     assert result.exit_code == 0, result.stderr
-    assert "写入 1 条（3 个党组织；群众初评 4）；3 条账本中已有且相同，未重复写入" in result.stderr
+    assert "写入 1 个分数（1 个党组织 × 1 项，群众初评）；与账本相同 3 个，未重复写入" in result.stderr
     assert scores(db) == [*LONG_RECORDS, ("二都村党支部", "群众初评", "工作思路", "", 6.0)]
 
 

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jcnian.numbers import parse_number
 from jcnian.problems import column_letter
-from jcnian.survey.cells import parse_count
 from jcnian.survey.problems import Problems
 from jcnian.survey.reader import open_survey
 from jcnian.survey.records import CountRow, ScoreRow, VoteRow
+from jcnian.typed import parse_count
+from jcnian.typed import parse_points as parse_number
 
 LONG = "党组织,评价主体,指标,得分\n五夫村,群众初评,工作思路,9\n联桥村,群众初评,工作思路,8\n"
 EXPECTED_LONG = [
@@ -133,7 +133,7 @@ def test_long_layout_with_respondents_and_deductions(tmp_path: Path) -> None:
 
 
 def test_wide_layout_takes_one_column_per_indicator(tmp_path: Path) -> None:
-    text = "党组织,评价主体,党组织带头人（15分）,工作思路,合计\n五夫村,组织考评,12,8,20\n联桥村,组织考评,10,,10\n"
+    text = "党组织,评价主体,党组织带头人（15分）,工作思路,合计\n五夫村,组织考评,12,8,20\n联桥村,组织考评,10,7,17\n"
     records, problems, survey = read(write(tmp_path, "wide.csv", text))
     assert problems == []
     assert survey.layout == "wide"  # type: ignore[attr-defined]
@@ -141,6 +141,7 @@ def test_wide_layout_takes_one_column_per_indicator(tmp_path: Path) -> None:
         (2, "C", "五夫村", "党组织带头人", 12.0),
         (2, "D", "五夫村", "工作思路", 8.0),
         (3, "C", "联桥村", "党组织带头人", 10.0),
+        (3, "D", "联桥村", "工作思路", 7.0),
     ]
 
 

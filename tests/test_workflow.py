@@ -461,7 +461,7 @@ def test_a_whole_campaign_for_one_branch_through_the_cli(seeded, db) -> None:  #
 
 def test_usage_errors_exit_2_and_write_nothing(seeded) -> None:  # type: ignore[no-untyped-def]
     assert seeded("status", "--as-of", "2012-13-01").exit_code == 2
-    assert seeded("mobilize", "meeting", "五夫村", "--on", "4月10日").exit_code == 2
+    assert seeded("mobilize", "meeting", "五夫村", "--on", "20120410").exit_code == 2
     assert (
         seeded(
             "project", "task", "五夫村/阵地", "设计", "--week", "2012-05-07", "--day", "2012-05-08"

@@ -5,6 +5,7 @@ from typing import Any
 
 import typer
 
+from jcnian.commands import values
 from jcnian.commands.common import (
     AsOfOption,
     BranchArg,
@@ -33,10 +34,17 @@ def accept_step(
     ctx: typer.Context,
     branch: str = BranchArg,
     method: str = typer.Argument(
-        ..., metavar="方式", help="验收方式：自查初评/实地调查/满意度测评/组织评审。"
+        ...,
+        metavar="方式",
+        help="验收方式：自查初评/实地调查/满意度测评/组织评审；也可写 初评、评审、党员群众满意度测评。",
     ),
     on: str | None = OnOption,
-    rate: float | None = typer.Option(None, "--rate", help="满意度测评的满意率：0.93 或 93。"),
+    rate: float | None = typer.Option(
+        None,
+        "--rate",
+        help="满意度测评的满意率：93%、93 或 0.93（不带 % 时，小于 1 的数按比例）。",
+        parser=values.rate,
+    ),
     note: str | None = NoteOption,
     override: str | None = OverrideOption,
 ) -> None:
@@ -167,6 +175,8 @@ def render_report(report: Any, fmt: Format, *, wide: bool | None = None) -> None
 
 
 def _report_footer(report: Any) -> None:
+    from jcnian.inert import terminal
+
     lines = [
         f"分类升级 {len(report.moved_up)} 个"
         + (f"：{'、'.join(report.moved_up)}" if report.moved_up else ""),
@@ -176,7 +186,7 @@ def _report_footer(report: Any) -> None:
         f"尚未验收 {len(report.pending)} 个",
     ]
     for line in lines:
-        typer.echo(line)
+        typer.echo(terminal(line))
     if report.open_rectifications:
         emit(
             [r | {"overdue": "是" if r["overdue"] else "否"} for r in report.open_rectifications],

@@ -1,9 +1,7 @@
 """What every command shares: the ledger session, output formats, messages, confirmation."""
 
-import csv
 import json
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,22 +107,28 @@ def _safety_copy(ctx: typer.Context, engine: Any) -> None:
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> date:
-    """A YYYY-MM-DD option value, today when absent; a bad one is a usage error (exit 2)."""
+    """A date option as offices write it (jcnian.typed.parse_date; ``5月10日`` in the campaign's
+    year), today when absent; a bad one is a usage error (exit 2)."""
     if value is None:
         return date.today()
+    from jcnian import typed
+    from jcnian.commands.values import campaign_year
+
     try:
-        return date.fromisoformat(unicodedata.normalize("NFKC", value).strip())
-    except ValueError:
-        raise typer.BadParameter(
-            f"“{value}”不是有效日期，应写成 YYYY-MM-DD，如 2012-05-10。", param_hint=option
-        ) from None
+        return typed.parse_date(value, year=campaign_year)
+    except typed.BadValue as exc:
+        raise typer.BadParameter(f"“{value.strip()}”{exc}。", param_hint=option) from None
 
 
 def say(message: str, style: str | None = None) -> None:
     """A message for the person at the terminal: always stderr, never mixed into data."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(message, style=style, markup=False)
+    from jcnian.inert import redact, terminal
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        terminal(redact(message)), style=style, markup=False
+    )
 
 
 def confirm(yes: bool, question: str) -> None:
@@ -175,12 +179,16 @@ def emit(
 
     if limit is not None:
         rows, json_rows = limit.cut(rows, json_rows, fmt)
+    from jcnian import inert
+
+    if title is not None:
+        title = inert.terminal(title)
     if fmt is Format.json:
         emit_json(rows if json_rows is None else json_rows)
         return
     cols = [layout.as_col(c) for c in columns]
     if fmt is Format.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = inert.csv_writer(sys.stdout, lineterminator="\n")
         writer.writerow([c.key for c in cols])
         for row in rows:
             writer.writerow(["" if row.get(c.key) is None else _cell(row.get(c.key)) for c in cols])
@@ -230,9 +238,15 @@ TABLE_LIMIT = 50
 
 
 def _cell(value: Any) -> Any:
+    """A value as a table or CSV cell shows it: lists joined, text made inert (jcnian.inert)."""
     if isinstance(value, list | tuple):
         return "、".join(str(_cell(v)) for v in value)
-    return _plain(value)
+    value = _plain(value)
+    if isinstance(value, str):
+        from jcnian.inert import terminal
+
+        return terminal(value)
+    return value
 
 
 def in_ledger(

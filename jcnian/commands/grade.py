@@ -120,11 +120,11 @@ def _points_option(text: str | None, option: str) -> float | None:
     """Points typed as clerks type them in a survey file (１８, 18分, `` 18 ``), by the same rule."""
     if text is None:
         return None
-    from jcnian.numbers import BadNumber, parse_number
+    from jcnian.typed import BadValue, parse_points
 
     try:
-        number = parse_number(text)
-    except BadNumber as exc:
+        number = parse_points(text)
+    except BadValue as exc:
         raise typer.BadParameter(f"“{text.strip()}”{exc}，请填写分值，如 18。", param_hint=option) from None
     if number is None:
         raise typer.BadParameter("分值不能为空，请填写分值，如 18。", param_hint=option)
@@ -206,17 +206,23 @@ def ballot(
 
     示例：jcnian grade ballot 五夫村 好=120 较好=60 一般=15 较差=5
     """
+    from jcnian import typed
     from jcnian.gradebook import entry as grade_entry
     from jcnian.grading import percent
 
     parsed: dict[str, int] = {}
-    for pair in counts:
-        key, sep, value = pair.replace("：", "=").replace(":", "=").partition("=")
-        if not sep or not value.strip().isdigit():
-            raise typer.BadParameter(f"“{pair}”应写成 选项=票数，如 好=120。", param_hint="COUNTS")
-        if key.strip() in parsed:
-            raise typer.BadParameter(f"选项“{key.strip()}”给了两次。", param_hint="COUNTS")
-        parsed[key.strip()] = int(value)
+    try:
+        pairs = typed.parse_pairs(counts)
+    except typed.BadValue as exc:
+        raise typer.BadParameter(f"{exc}。", param_hint="票数") from None
+    for key, value in pairs:
+        try:
+            number = typed.parse_count(value)
+        except typed.BadValue as exc:
+            raise typer.BadParameter(f"{key} 的票数“{value}”{exc}。", param_hint="票数") from None
+        if key in parsed:
+            raise typer.BadParameter(f"选项“{key}”给了两次。", param_hint="票数")
+        parsed[key] = number or 0
     with ledger(ctx) as session:
         entry = grade_entry.enter_ballot(session, branch, parsed)
     shown = "、".join(f"{k} {v}" for k, v in entry.counts.items())

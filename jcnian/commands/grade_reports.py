@@ -53,8 +53,10 @@ def _bar(check: "QuotaCheck", title: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from jcnian.inert import terminal
+
     console = Console(highlight=False)
-    console.print(Text(title, style="bold"))
+    console.print(Text(terminal(title), style="bold"))
     if check.graded == 0:
         console.print("  （无已定级的党组织）")
         return

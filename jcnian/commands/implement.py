@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from jcnian.commands import values
 from jcnian.commands.common import (
     AsOfOption,
     BranchArg,
@@ -303,7 +304,12 @@ def project_done(
 def project_progress(
     ctx: typer.Context,
     project: str = ProjectArg,
-    percent: int = typer.Argument(..., metavar="百分比", help="完成百分比 0–100。"),
+    percent: int = typer.Argument(
+        ...,
+        metavar="百分比",
+        help="完成百分比：30%、30 或 0.3（不带 % 时，小于 1 的数按比例）。",
+        parser=values.percent,
+    ),
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
@@ -340,7 +346,9 @@ def project_assess(
 def project_supervise(
     ctx: typer.Context,
     branch: str = BranchArg,
-    form: str = typer.Option(..., "--form", help="形式：现场会/工作推进会/交流座谈会/督查。"),
+    form: str = typer.Option(
+        ..., "--form", help="形式：现场会/工作推进会/交流座谈会/督查；可只写能唯一确定的一部分，如 推进会。"
+    ),
     on: str | None = OnOption,
     project: str | None = typer.Option(None, "--project", help="针对的项目（可不填）。"),
     note: str | None = NoteOption,

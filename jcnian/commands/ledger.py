@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from jcnian.commands import values
 from jcnian.commands.common import Format, FormatOption, confirm, emit, ledger, say
 
 branch_app = typer.Typer(
@@ -36,7 +37,7 @@ JSON_BRANCH_KEYS = ("name", "form", "category", "leader", "cadre", "remarks")
 def init(
     ctx: typer.Context,
     town: str = typer.Option("驿亭镇", "--town", help="镇名。"),
-    year: int = typer.Option(2012, "--year", help="活动年份，阶段日期按这一年。"),
+    year: int = typer.Option(2012, "--year", help="活动年份，阶段日期按这一年。", parser=values.whole),
     source: Path | None = typer.Option(
         None, "--from", help="联系表 CSV（列：name,form,category,leader,cadre,remarks），默认用附件1。"
     ),

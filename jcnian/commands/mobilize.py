@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 import typer
 
+from jcnian.commands import values
 from jcnian.commands.common import (
     BranchArg,
     CategoryFilter,
@@ -37,7 +38,9 @@ def meeting(
     ctx: typer.Context,
     branch: str = BranchArg,
     on: str | None = OnOption,
-    attendance: int | None = typer.Option(None, "--attendance", help="参会人数（可不填）。"),
+    attendance: int | None = typer.Option(
+        None, "--attendance", help="参会人数（可不填）。", parser=values.whole
+    ),
     note: str | None = NoteOption,
 ) -> None:
     """登记动员会议（动员部署阶段，4 月 25 日前）。
@@ -97,7 +100,7 @@ def problem_add(
         ...,
         "--source",
         "-s",
-        help="来源：座谈会/问卷调查/个别访谈/入户走访/群众测评/调研走访/回头看/督查/其他。",
+        help="来源：座谈会/问卷调查/个别访谈/入户走访/群众测评/调研走访/回头看/督查/其他；可只写能唯一确定的一部分，如 问卷、访谈。",
     ),
     on: str | None = OnOption,
 ) -> None:
@@ -148,7 +151,9 @@ def problem_list(
 @problem_app.command("update")
 def problem_update(
     ctx: typer.Context,
-    problem_id: int = typer.Argument(..., metavar="编号", help="问题编号（见 jcnian problem list）。"),
+    problem_id: int = typer.Argument(
+        ..., metavar="编号", help="问题编号（见 jcnian problem list）。", parser=values.whole
+    ),
     status: str = typer.Option("已解决", "--status", help="新状态：未解决/整改中/已解决，默认已解决。"),
     on: str | None = OnOption,
     note: str | None = NoteOption,

@@ -50,7 +50,9 @@ def visit_add(
     ctx: typer.Context,
     branch: str = BranchArg,
     on: str | None = OnOption,
-    kind: str = typer.Option("走访", "--kind", help="走访（调研走访）或 回头看（村级组织换届回头看）。"),
+    kind: str = typer.Option(
+        "走访", "--kind", help="走访（也可写 调研走访）或 回头看（村级组织换届回头看）。"
+    ),
     by: str | None = typer.Option(None, "--by", help="走访人。"),
     findings: str | None = typer.Option(None, "--findings", help="发现的情况（回头看：五个摸清）。"),
 ) -> None:

@@ -89,7 +89,7 @@ def survey_import(
     except _DryRunDone:
         pass
     for item in reports:
-        _say_file(item)
+        _say_file(item, dry_run)
     if dry_run:
         say("以上为试导入（--dry-run），账本未作任何改动。")
 
@@ -126,15 +126,20 @@ def _progress(total_bytes: int) -> tuple[Any, Any]:
     return bar, tick
 
 
-def _say_file(item: Any) -> None:
-    ballots = item.layout in ("counts", "ballots")
-    parts = "、".join(f"{k} {v}" for k, v in item.breakdown)
-    if ballots:
+def _say_file(item: Any, dry_run: bool = False) -> None:
+    """What a file brought, counted as the clerk counts: "写入 56 个分数（8 个党组织 × 7 项，
+    支部自评）；与账本相同 7 个"; under --dry-run also every row read past, and why."""
+    if item.layout in ("counts", "ballots"):
+        parts = "、".join(f"{k} {v}" for k, v in item.breakdown)
         what = f"{item.added} 个党组织的票数（{parts}）"
-        same = f"{item.unchanged} 个党组织的票数账本中已有且相同"
+        same = f"与账本相同 {item.unchanged} 个党组织"
     else:
-        what = f"{item.added} 条（{item.branches} 个党组织；{parts}）"
-        same = f"{item.unchanged} 条账本中已有且相同"
+        scores = item.added - item.deductions
+        what = f"{scores} 个分数" if scores or not item.deductions else ""
+        if item.deductions:
+            what += ("、" if what else "") + f"{item.deductions} 项扣分"
+        what += f"（{item.shape}）"
+        same = f"与账本相同 {item.unchanged} 个"
     if item.status == "unchanged":
         again = f"，与 {item.earlier} 相同" if item.earlier else ""
         say(f"{item.file}：内容账本中已全部有了{again}，未做任何改动。")
@@ -144,6 +149,11 @@ def _say_file(item: Any) -> None:
     else:
         say(f"已导入 {item.file}：{item.how}。")
         say(f"  写入 {what}" + (f"；{same}，未重复写入。" if item.unchanged else "。"))
+    if dry_run:
+        for row, why, content in item.skips:
+            say(f"  跳过第 {row} 行（{why}）：{content}")
+        if item.skipped > len(item.skips):
+            say(f"  ……另有 {item.skipped - len(item.skips)} 行跳过，未逐行列出。")
     if item.replaced:
         from jcnian.survey.log import describe_replaced
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql import sqltypes
 from sqlmodel import Session, SQLModel
 
 from jcnian.errors import InvalidInput, NotFound
+from jcnian.inert import FORMULA_START, spreadsheet
 from jcnian.models import load_all_tables
 from jcnian.names import closest
 
@@ -128,19 +129,30 @@ def _csv_text(value: Any) -> str:
 
 def _csv_rows(table: SqlTable, rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
     """Rows ready for csv.writer; only date, time and boolean columns need converting (the
-    writer itself turns None into an empty field), which keeps large tables fast."""
+    writer itself turns None into an empty field), which keeps large tables fast. Text that a
+    spreadsheet would run as a formula gets a leading ``'`` (jcnian.inert.spreadsheet)."""
     special = [
         i
         for i, c in enumerate(table.columns)
         if isinstance(c.type, sqltypes.Date | sqltypes.DateTime | sqltypes.Boolean | sqltypes.Time)
     ]
-    if not special:
+    texts = [
+        i
+        for i, c in enumerate(table.columns)
+        if isinstance(c.type, sqltypes.String) or isinstance(getattr(c.type, "impl", None), sqltypes.String)
+    ]
+    if not special and not texts:
         yield from rows
         return
     for row in rows:
+        if not special and not any(row[i] and row[i][0] in FORMULA_START for i in texts):
+            yield row
+            continue
         values = list(row)
         for i in special:
             values[i] = _csv_text(values[i])
+        for i in texts:
+            values[i] = spreadsheet(values[i])
         yield values
 
 

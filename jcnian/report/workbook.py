@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jcnian.errors import Conflict, InvalidInput, JcnianError
+from jcnian.inert import FORMULA_START, runs_in_spreadsheet
 
 try:
     import fcntl
@@ -43,6 +44,7 @@ NUM_FORMATS: dict[str, str] = {
 }
 MAX_WIDTH = 34  # columns wider than this (17 Chinese characters) wrap their text instead
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet; a longer table goes on over continuation sheets
+XLSX_CELL_MAX = 32_767  # characters a cell holds; a longer text is refused, never cut
 MIN_WIDTH = 6
 DEFAULT_WIDTH = 8.43  # Excel's width of a column never set
 FILTER_BUTTON = 3  # room for the auto-filter drop-down beside a header
@@ -318,6 +320,11 @@ class _Formats:
         )
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.caption = workbook.add_format({"bold": True})
+        # Text a spreadsheet would run (jcnian.inert): kept as typed, and editing it in Excel
+        # cannot make it a formula either.
+        self.quoted = workbook.add_format(
+            {"quote_prefix": True, "border": 1, "valign": "top", "align": "left", "text_wrap": True}
+        )
         self.note = workbook.add_format({})
         cell = {"border": 1, "valign": "top"}
         # Texts stand off their left border, so that a number before them never touches them.
@@ -350,6 +357,21 @@ class _SheetWriter:
         if width > self.widths.get(col, 0):
             self.widths[col] = width
 
+    def _guarded(self, row: int, col: int, column: Column, text: str) -> None:
+        """A text cell an export must not write as it is: longer than a cell holds (refused,
+        never cut), or one a spreadsheet would run (written with the quote prefix)."""
+        if len(text) > XLSX_CELL_MAX:
+            raise InvalidInput(
+                f"工作表第 {row + 1} 行“{column.header}”有 {len(text)} 个字，超过 Excel 单元格能容纳的 "
+                f"{XLSX_CELL_MAX} 个字，未导出（不截断）；请先缩短这段内容。"
+            )
+        if runs_in_spreadsheet(text):
+            self.ws.write_string(row, col, text, self.fmt.quoted)
+            self._fit(col, min(text_width(text), MAX_WIDTH))
+        else:
+            self.ws.write_string(row, col, text, getattr(self.fmt, "text", None))
+            self._fit(col, min(text_width(text), MAX_WIDTH))
+
     def header(self, row: int, col: int, columns: Sequence[Column], *, filtered: bool) -> None:
         # A header may take two lines: it asks for half its width (and room for the filter
         # button), so that a long header does not widen a column of short values.
@@ -370,6 +392,9 @@ class _SheetWriter:
             kind = column.kind
             if kind == "text":
                 text = str(value)
+                if len(text) > XLSX_CELL_MAX or text[:1] in FORMULA_START:
+                    self._guarded(row, c, column, text)
+                    continue
                 known = widths.get(c, 0)
                 # A string cannot be wider than twice its length: skip measuring most cells.
                 if 2 * len(text) > known and known < MAX_WIDTH:

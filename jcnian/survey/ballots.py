@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select
 
 from jcnian import models
 from jcnian.gradebook.tables import Ballot
-from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS
+from jcnian.grading import GRADE_OPTIONS, SATISFACTION_OPTIONS, check_ballot_form
 from jcnian.models import Branch
 from jcnian.survey.context import FileReport, ImportContext, report_for
 from jcnian.survey.log import import_file_names, record_import
@@ -31,7 +31,9 @@ def import_ballots(ctx: ImportContext, survey: SurveyFile) -> FileReport | None:
     counts: dict[int, dict[str, int]] = {}
     first_row: dict[int, int] = {}
     voters: dict[tuple[int, str], int] = {}
-    sets: set[tuple[str, ...]] = set()
+    # A branch's ballot is one form (grading.check_ballot_form): its options, and the row and
+    # option that set it, for the message when another row mixes in the other form.
+    forms: dict[int, tuple[tuple[str, ...], int, str]] = {}
     for record in survey.records(problems, progress=ctx.read_progress(survey)):
         bid = lookup.branch(record.branch)
         if type(bid) is not int:
@@ -51,6 +53,18 @@ def import_ballots(ctx: ImportContext, survey: SurveyFile) -> FileReport | None:
             first_row[bid] = record.row
             continue
         assert isinstance(record, VoteRow)
+        form = GRADE_OPTIONS if record.option in GRADE_OPTIONS else SATISFACTION_OPTIONS
+        chosen = forms.setdefault(bid, (form, record.row, record.option))
+        if chosen[0] is not form:
+            problems.add(
+                survey.problem(
+                    f"“{record.option}”与第 {chosen[1]} 行的“{chosen[2]}”不是同一种选票：“{lookup.names[bid]}”的选票"
+                    f"只能用 {'/'.join(GRADE_OPTIONS)} 或 {'/'.join(SATISFACTION_OPTIONS)} 中的一种",
+                    record.row,
+                    record.col,
+                )
+            )
+            continue
         if record.respondent:
             key = (bid, record.respondent)
             if key in voters:
@@ -66,13 +80,14 @@ def import_ballots(ctx: ImportContext, survey: SurveyFile) -> FileReport | None:
         tally = counts.setdefault(bid, {})
         tally[record.option] = tally.get(record.option, 0) + 1
         first_row.setdefault(bid, record.row)
-        sets.add(GRADE_OPTIONS if record.option in GRADE_OPTIONS else SATISFACTION_OPTIONS)
     if problems.count > before or not counts:
         return None
-    for tally in counts.values():  # a ballot per row: options nobody chose still count, as 0
-        for options in sets:
-            for option in options:
-                tally.setdefault(option, 0)
+    for bid, (options, _row, _option) in forms.items():
+        # A ballot per row: the options of the branch's form that nobody chose count, as 0.
+        for option in options:
+            counts[bid].setdefault(option, 0)
+    for tally in counts.values():
+        check_ballot_form(tally)  # the rule grade ballot keeps; the checks above located it
 
     held: dict[int, dict[str, tuple[int, int | None]]] = {}
     for bid, option, count, import_id in ctx.conn.execute(

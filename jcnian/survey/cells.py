@@ -1,8 +1,8 @@
 """Cell values as clerks write them: ``９０``, ``90分``, `` 90 ``, ``12票``, Excel numbers and dates.
 
-A cell that should hold a number and does not raises ``BadNumber`` with the Chinese words
+A cell that should hold a number and does not raises ``BadValue`` with the Chinese words
 for what it holds instead, which the caller puts after the quoted value in a problem; the
-numbers themselves are read by jcnian.numbers, as a typed ``--points`` is.
+numbers themselves are read by jcnian.typed, as a typed ``--points`` or ``好=120`` is.
 """
 
 import unicodedata
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from jcnian.numbers import BadNumber, parse_number
+from jcnian.typed import parse_count as parse_count
 
 
 def cell_text(value: object) -> str:
@@ -45,18 +45,6 @@ def shown(value: object, limit: int = 30) -> str:
 def fmt_number(value: float) -> str:
     """Points in a message as a clerk writes them: ``9``, not ``9.0``."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def parse_count(value: object) -> int | None:
-    """A vote count: a whole number ≥ 0 (``12``, ``１２``, ``12票``, Excel's 12.0); None when blank."""
-    number = parse_number(value)
-    if number is None:
-        return None
-    if number < 0:
-        raise BadNumber("小于 0")
-    if not number.is_integer():
-        raise BadNumber("不是整数")
-    return int(number)
 
 
 def clean_item(value: object) -> str:

@@ -60,6 +60,26 @@ class FileReport:
     earlier: str | None = None  # an earlier import of the same bytes
     notes: list[str] = field(default_factory=list)
     breakdown: list[tuple[str, int]] = field(default_factory=list)  # per source or ballot option
+    shape: str = ""  # what the file holds, in the clerk's terms: "8 个党组织 × 7 项，支部自评"
+    deductions: int = 0  # of ``added``, the deductions (扣分) among the scores
+    skips: list[tuple[int, str, str]] = field(default_factory=list)  # rows read past: (row, why, what)
+    skipped: int = 0  # all rows read past (``skips`` keeps the first of them)
+
+
+def score_shape(
+    scores: int, branches: int, indicators: int, respondents: int, per_source: list[tuple[str, int]]
+) -> str:
+    """A score file's content as the clerk counts it: ``8 个党组织 × 7 项，支部自评`` when it is
+    a full grid, ``8 个党组织、5 项指标，群众初评 30、党员评议 10`` otherwise."""
+    sources = [s for s, _ in per_source]
+    dims = [f"{branches} 个党组织", f"{indicators} 项"] + ([f"{respondents} 名测评人"] if respondents else [])
+    if scores == branches * indicators * max(respondents, 1) * len(sources):
+        text = " × ".join(dims)
+    else:
+        text = "、".join([dims[0], f"{indicators} 项指标", *dims[2:]])
+    if len(sources) == 1:
+        return f"{text}，{sources[0]}"
+    return f"{text}，" + "、".join(f"{s} {n}" for s, n in per_source)
 
 
 def report_for(
@@ -77,4 +97,6 @@ def report_for(
         earlier=earlier_import(ctx.conn, ctx.campaign_id, survey.sha256),
         notes=survey.read_notes(),
         breakdown=breakdown,
+        skips=list(survey.skips),
+        skipped=survey.skipped,
     )

@@ -21,6 +21,7 @@ from jcnian.names import normalise
 from jcnian.problems import Problem, column_letter
 from jcnian.survey.cells import cell_text
 from jcnian.survey.problems import Problems
+from jcnian.typed import parse_points
 
 LAYOUT_LABELS = {
     "long": "长表（每行一项得分）",
@@ -44,8 +45,10 @@ _ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "单位名称 组织名称 被测评单位 被测评党组织 被评价党组织 测评对象 评价对象 "
         "branch branchname partybranch organisation organization org",
         "source": "评价主体 评议主体 测评主体 评分主体 评价方式 评价类别 主体 source evaluator",
-        "indicator": "指标 评价指标 测评指标 考核指标 定级指标 指标名称 评分项目 考核项目 indicator",
-        "points": "得分 分数 分值 评分 打分 points score",
+        "indicator": "指标 评价指标 测评指标 考核指标 考评指标 评分指标 评议指标 定级指标 指标名称 指标项目 "
+        "评分项目 考核项目 考评项目 测评项目 评价项目 评议项目 测评内容 考核内容 项目 indicator",
+        "points": "得分 分数 分值 评分 打分 实得分 得分值 测评得分 考评得分 考核得分 评议得分 评价得分 "
+        "评定得分 最后得分 points score",
         "deduct": "扣分 扣分分值 扣除分值 deduct deduction",
         "item": "扣分事项 扣分项目 扣分原因 扣分理由 扣分内容 item reason",
         "respondent": "测评人 评议人 评价人 评分人 答卷人 投票人 测评人编号 问卷编号 问卷号 选票编号 "
@@ -79,10 +82,18 @@ _OPTION_WORDS = {
     "dissatisfied": "不满意",
     "unsatisfied": "不满意",
 }
-# Branch cells that mark a row to read past: a total or average, a footer under the table.
+# Cells that mark a row to read past: a total or average, a sign-off under the table.
 TOTAL_WORDS = frozenset(_words("合计 总计 小计 共计 总合计 平均 平均分 平均值 汇总 全镇合计 total sum"))
-TOTAL_TAIL = re.compile(r"(合计|小计|总计|平均)$")
-FOOTER = re.compile(r"^(注|说明|备注|填表|制表|审核|负责人|联系人|联系电话|日期|单位盖章|盖章|签字)")
+TOTAL_TAIL = re.compile(r"(合计|小计|总计|平均|平均分|平均值)$")
+# A sign-off: who made, checked or filled in the table, when, how to reach them, the stamp, a
+# note. Words that only a sign-off starts with stand alone (制表人王䶮); shorter ones that a
+# name could start with need a colon after them (注：…, 日期：…).
+SIGN_OFF = re.compile(
+    r"^(?:(?:制表|填表|填报|统计|审核|复核|审批|校对|编制)(?:人|员|日期|时间|单位)|负责人|经办人|联系人|联系电话|"
+    r"单位盖章|盖章|签字|签名|签章|领导签字|主管领导)"
+    r"|^(?:制表|填表|填报|统计|审核|复核|审批|校对|备注|说明|注|附注|注意|日期|电话|手机|单位|时间)(?:[:：]|$)"
+)
+FOOTER = SIGN_OFF  # the name the records module reads it by
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|<[^>]*>|《[^》]*》")
 _OPTION_SUFFIX = re.compile(r"(票数|票|人数|人|张)$")
 
@@ -147,20 +158,50 @@ def find_header(rows: Iterable[tuple[int, Sequence[Any]]]) -> tuple[int, list[An
 
 
 def sub_header(header: list[Any], branch_col: int, cells: Sequence[Any]) -> list[Any] | None:
-    """A second header row under a merged group heading ("测评票数" over 好/较好/一般/较差)."""
+    """A second header row under group headings, however the cells are merged.
+
+    A group heading (测评票数 over 好/较好/一般/较差, 指标得分 over the indicators) is merged
+    across, or written once with blank cells beside it; the cells beside the group may be
+    merged down (filled in by the sheet reader) or left blank. The row below is taken as the
+    rest of the header when each name in it sits under the group heading or a blank of the
+    header row, or repeats the header's own name, or names a column role; a row holding a
+    number, or text under a named column of its own, is data.
+    """
     below = cell_text(cells[branch_col]) if branch_col < len(cells) else ""
     if below and header_key(below) != header_key(header[branch_col]):
         return None
-    keys = [header_key(c) for c in cells]
-    if not any(k and (k in _ROLES or option_of(k)) for k in keys):
+    tops = [cell_text(header[i]) if i < len(header) else "" for i in range(max(len(header), len(cells)))]
+    grouped = False
+    for i, cell in enumerate(cells):
+        text = cell_text(cell)
+        if not text:
+            continue
+        if _is_number(cell):
+            return None
+        key = header_key(text)
+        if key == header_key(tops[i]):
+            continue  # merged down, or the same name repeated
+        if not tops[i] or (i + 1 < len(tops) and not tops[i + 1]) or key in _ROLES or option_of(key):
+            grouped = True  # under a blank of the header row, a group heading, or a column role
+            continue
         return None
-    width = max(len(header), len(cells))
+    if not grouped:
+        return None
     merged = []
-    for i in range(width):
+    for i in range(len(tops)):
         low = cell_text(cells[i]) if i < len(cells) else ""
         top = header[i] if i < len(header) else None
         merged.append(low if low else top)
     return merged
+
+
+def _is_number(cell: object) -> bool:
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return True
+    try:
+        return parse_points(cell) is not None
+    except ValueError:
+        return False
 
 
 def recognise_layout(

@@ -51,12 +51,17 @@ def import_surveys(
     reports = []
     for path in paths:
         before = problems.count
-        survey = open_survey(Path(path), problems, encoding=encoding, name=_display_name(path, paths))
+        name = _display_name(path, paths)
+        survey = open_survey(Path(path), problems, encoding=encoding, name=name)
         if survey is None:
             continue
         with survey:
             if survey.layout in ("long", "wide"):
-                report = import_scores(ctx, survey)
+                report = import_scores(
+                    ctx,
+                    survey,
+                    lambda p=path, n=name: open_survey(Path(p), problems, encoding=encoding, name=n),
+                )
             else:
                 report = import_ballots(ctx, survey)
         if report is not None and problems.count == before:

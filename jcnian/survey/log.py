@@ -57,6 +57,29 @@ def record_import(
     return entry.id  # type: ignore[return-value]
 
 
+def start_import(session: Session, campaign_id: int, survey: SurveyFile) -> SurveyImport:
+    """Log a file whose rows are written as it is read (jcnian.survey.direct): its id first,
+    its sources and row count by ``finish_import``."""
+    entry = SurveyImport(
+        campaign_id=campaign_id,
+        file_name=survey.name,
+        sha256=survey.sha256,
+        layout=survey.layout,
+        source=None,
+        rows=0,
+        replaced=None,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def finish_import(session: Session, entry: SurveyImport, sources: Iterable[str], rows: int) -> None:
+    entry.source = "、".join(sorted(set(sources))) or None
+    entry.rows = rows
+    session.flush()
+
+
 def earlier_import(conn: Connection, campaign_id: int, sha256: str) -> str | None:
     """The first import of the same bytes, as "file (time 导入)", for "nothing changed" messages."""
     row = conn.execute(

@@ -25,6 +25,15 @@ class Problems:
         if len(self.items) < self.limit:
             self.items.append(problem)
 
+    def mark(self) -> tuple[int, int]:
+        """Where the list stands, to ``rollback`` to when a pass is read again another way."""
+        return self.count, len(self.items)
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Forget the problems added since ``mark``."""
+        self.count, kept = mark
+        del self.items[kept:]
+
     def __bool__(self) -> bool:
         return self.count > 0
 

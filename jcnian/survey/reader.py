@@ -144,5 +144,13 @@ def _open(path: Path, problems: Problems, encoding: str | None, label: str) -> S
         delimiter=delimiter,
         sheet=sheet_name,
         notes=notes,
-        _sheet=Sheet(itertools.chain(pending, rows), sheet.total, sheet.position, closer=sheet.close),
+        text_file=kind not in ("xlsx", "xls"),
+        _sheet=_continued(sheet, itertools.chain(pending, rows)),
     )
+
+
+def _continued(sheet: Sheet, rows: Any) -> Sheet:
+    """The sheet read on from ``rows`` (the header consumed), with what the sheet found."""
+    out = Sheet(rows, sheet.total, sheet.position, closer=sheet.close)
+    out.unsaved = sheet.unsaved
+    return out

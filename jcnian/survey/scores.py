@@ -9,6 +9,8 @@ pairs only.
 """
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Integer, Table, and_, delete, exists, func, insert, literal, select
@@ -17,7 +19,8 @@ from jcnian import models
 from jcnian.gradebook.tables import Deduction, Score, SurveyImport
 from jcnian.problems import column_letter
 from jcnian.survey.cells import fmt_number
-from jcnian.survey.context import FileReport, ImportContext, report_for
+from jcnian.survey.context import FileReport, ImportContext, report_for, score_shape
+from jcnian.survey.direct import Restart, import_direct
 from jcnian.survey.log import record_import
 from jcnian.survey.records import SurveyFile
 from jcnian.survey.staging import PAIRS, STAGE, insert_sql, repeated_keys, same_key, staging_tables
@@ -29,8 +32,14 @@ _deduction = Deduction.__table__  # type: ignore[attr-defined]
 _imports = SurveyImport.__table__  # type: ignore[attr-defined]
 
 
-def import_scores(ctx: ImportContext, survey: SurveyFile) -> FileReport | None:
-    """Check and (unless a dry run) write one long or wide file; None when it has problems."""
+def import_scores(
+    ctx: ImportContext, survey: SurveyFile, reopen: Callable[[], SurveyFile | None] | None = None
+) -> FileReport | None:
+    """Check and (unless a dry run) write one long or wide file; None when it has problems.
+
+    A file of new scores takes the fast path (jcnian.survey.direct) when ``reopen`` can
+    open it again for the staged path, should it need that.
+    """
     before = ctx.problems.count
     if survey.columns.source is None:
         if not ctx.default_source:
@@ -44,7 +53,17 @@ def import_scores(ctx: ImportContext, survey: SurveyFile) -> FileReport | None:
     if survey.layout == "wide":
         _check_indicator_columns(ctx, survey)
     with staging_tables(ctx.conn):
-        return _stage_scores(ctx, survey, before)
+        if reopen is not None and not ctx.replace and not ctx.dry_run:
+            try:
+                return import_direct(ctx, survey, before)
+            except Restart:
+                survey.close()
+                again = reopen()
+                if again is None:
+                    return None
+                survey = again
+        with survey:
+            return _stage_scores(ctx, survey, before)
 
 
 def _check_indicator_columns(ctx: ImportContext, survey: SurveyFile) -> None:
@@ -189,15 +208,18 @@ def _write_scores(
             .join(PAIRS, and_(table.c.branch_id == p.branch_id, table.c.source == p.source))
         ).scalar_one()
     earlier_rows = sum(existing.values())
-    identical = 0
+    identical = same_deductions = 0
     if earlier_rows:
         conflicts = 0
         for table, is_deduction in ((_score, False), (_deduction, True)):
             kind = s.item != "" if is_deduction else s.item == ""
             same = func.abs(table.c.points - s.points) <= _EPS
-            identical += conn.execute(
+            found = conn.execute(
                 select(func.count()).select_from(STAGE.join(table, same_key(table))).where(kind, same)
             ).scalar_one()
+            identical += found
+            if is_deduction:
+                same_deductions = found
             if not replace:
                 conflicts += _report_conflicts(ctx, survey, table, kind)
         if conflicts:
@@ -206,7 +228,11 @@ def _write_scores(
     removed = earlier_rows - identical if replace else 0
     sources = list(ctx.lookup.rubric.sources)
     breakdown = sorted(per_source.items(), key=lambda kv: sources.index(kv[0]))
-    report = report_for(ctx, survey, records=staged, branches=branches, breakdown=breakdown)
+    report = partial(
+        report_for(ctx, survey, records=staged, branches=branches, breakdown=breakdown),
+        shape=_shape(conn, sources, new_only=bool(earlier_rows) and not replace),
+        deductions=deductions - same_deductions,
+    )
     if added == 0 and removed == 0:
         return report(added=0, unchanged=identical, replaced=None, status="unchanged")
     replaced = None
@@ -250,6 +276,29 @@ def _write_scores(
             chosen = chosen.where(~exists(select(1).select_from(table).where(same_key(table))))
         conn.execute(insert(table).from_select([*fields, "points", "import_id", "entered_at"], chosen))
     return report(added=added, unchanged=identical, replaced=replaced, status="imported")
+
+
+def _shape(conn: Any, sources: list[str], *, new_only: bool) -> str:
+    """What is written, in the clerk's terms (context.score_shape), counted in SQL: the scores
+    (the deductions when there are none), without those the ledger already holds alike when
+    ``new_only``."""
+    s = STAGE.c
+    scores = conn.execute(select(func.count()).where(s.item == "")).scalar_one() > 0
+    table = _score if scores else _deduction
+    where = [s.item == "" if scores else s.item != ""]
+    if new_only:
+        same = func.abs(table.c.points - s.points) <= _EPS
+        where.append(~exists(select(1).select_from(table).where(same_key(table), same)))
+    branches, indicators, respondents = conn.execute(
+        select(
+            func.count(func.distinct(s.branch_id)),
+            func.count(func.distinct(s.indicator)),
+            func.count(func.distinct(func.nullif(s.respondent, ""))),
+        ).where(*where)
+    ).one()
+    per_source = dict(conn.execute(select(s.source, func.count()).where(*where).group_by(s.source)).all())
+    breakdown = sorted(per_source.items(), key=lambda kv: sources.index(kv[0]))
+    return score_shape(sum(per_source.values()), branches, indicators, respondents, breakdown)
 
 
 def _report_conflicts(ctx: ImportContext, survey: SurveyFile, table: Table, kind: Any) -> int:

@@ -42,6 +42,9 @@ class Sheet:
         self.total = total
         self.position = position
         self.close = closer or getattr(rows, "close", lambda: None)
+        # Cells (row, 0-based column) holding a formula whose result was never saved: the
+        # reader sees them empty, so the records refuse them where a value is wanted.
+        self.unsaved: set[tuple[int, int]] = set()
 
 
 # --- CSV and tab-separated text ----------------------------------------------------------
@@ -151,6 +154,11 @@ def _filled(rows: Iterator[tuple[int, Sequence[Any]]], ranges: Ranges) -> RawRow
 
 
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_TEXT_RESULT = re.compile(rb'\bt="(?:str|inlineStr|s)"')
+_OVERLAP = 16384  # bytes carried over between chunks: a tag or a cell cut by the boundary
 
 
 def _col_index(letters: bytes) -> int:
@@ -160,18 +168,44 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _xlsx_merges(ws: Any) -> Ranges:
-    """Merged ranges of a read-only sheet, scanned from its XML (read-only mode does not load them)."""
+def _unsaved_formulas(data: bytes, found: set[tuple[int, int]]) -> None:
+    """Cells of ``data`` (sheet XML) holding a formula with no saved result (``<f>`` without ``<v>``).
+
+    Files written by a program rather than saved by Excel or WPS (a web export, a script)
+    carry formulas whose result was never computed; openpyxl reads those cells as empty.
+    """
+    for m in _FORMULA.finditer(data):
+        start = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b":c ", 0, m.start()))
+        close = data.find(b"c>", m.end())
+        while close != -1 and data[close - 1 : close] not in (b"/", b":"):
+            close = data.find(b"c>", close + 2)
+        if start == -1 or close == -1:
+            continue  # cut by the chunk's edge: seen whole in the next one
+        cell = data[start:close]
+        value = _VALUE.search(cell)
+        if value is not None and ((value[1] or b"").strip() or _TEXT_RESULT.search(cell[: cell.find(b">")])):
+            continue  # a saved result (an empty one only for a formula giving text)
+        ref = _CELL_REF.search(cell)
+        if ref is not None:
+            found.add((int(ref[2]), _col_index(ref[1])))
+
+
+def _xlsx_scan(ws: Any) -> tuple[Ranges, set[tuple[int, int]]]:
+    """Merged ranges and unsaved formulas of a read-only sheet, from one pass over its XML
+    (read-only mode loads neither). Formula cells are (row, 0-based column)."""
     ranges = []
+    unsaved: set[tuple[int, int]] = set()
     tail = b""
     with ws._get_source() as src:
         while chunk := src.read(CHUNK):
             data = tail + chunk
             for m in _MERGE_REF.finditer(data):
                 ranges.append((int(m[2]), _col_index(m[1]), int(m[4]), _col_index(m[3])))
-            tail = data[-200:] if not data.endswith(b">") else b""
-            # A tag cut by the chunk boundary is found again in the overlap; de-duplicate below.
-    return sorted(set(ranges))
+            if _FORMULA.search(data) is not None:
+                _unsaved_formulas(data, unsaved)
+            # A tag cut by the chunk boundary is found again in the overlap; de-duplicated below.
+            tail = data[-_OVERLAP:]
+    return sorted(set(ranges)), unsaved
 
 
 def xlsx_sheet(path: Path, name: str, problems: Problems, notes: list[str]) -> tuple[Sheet, str]:
@@ -192,7 +226,7 @@ def xlsx_sheet(path: Path, name: str, problems: Problems, notes: list[str]) -> t
             (ws, ws.title, _xlsx_values(ws, HEADER_SCAN_ROWS)) for ws in sheets if hasattr(ws, "iter_rows")
         )
         ws = _first_survey(candidates, notes) or sheets[0]
-        ranges = _xlsx_merges(ws)
+        ranges, unsaved = _xlsx_scan(ws)
     except ReadError:
         wb.close()
         raise
@@ -217,7 +251,9 @@ def xlsx_sheet(path: Path, name: str, problems: Problems, notes: list[str]) -> t
         finally:
             wb.close()
 
-    return Sheet(rows(), total, lambda: state["row"]), ws.title
+    sheet = Sheet(rows(), total, lambda: state["row"])
+    sheet.unsaved = unsaved
+    return sheet, ws.title
 
 
 def _xlsx_numbered(ws: Any, limit: int | None = None) -> Iterator[tuple[int, Sequence[Any]]]:

@@ -242,3 +242,33 @@ def test_a_version_5_ledger_gets_the_activity_tables(seeded, db: str) -> None:  
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
             str(SCHEMA_VERSION),
         )
+
+
+def test_the_months_notice_is_a_docx_read_back_with_its_lagging_branches(demo_ledger: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document
+    from typer.testing import CliRunner
+
+    from jcnian.cli import app
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(app, ["--db", demo_ledger, "notice", *args])
+
+    out = tmp_path / "通报.docx"
+    ok = run("--month", "2012-07", "-o", str(out))
+    assert ok.exit_code == 0, ok.stderr
+    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    assert paragraphs[0] == "关于2012年7月份基层组织建设年活动开展情况的通报"
+    assert "各村、企事业单位党支部（总支）：" in paragraphs
+    assert paragraphs[-2:] == ["中共驿亭镇委员会基层组织建设年活动领导小组办公室", "二〇一二年七月三十一日"]
+    listed = [p for p in paragraphs if p[:1].isdigit()]
+    assert listed and all("逾期" in p or "推进不力" in p for p in listed)
+    assert any("鲁溪闸村党支部（书记 " in p and "村集体经济增收项目" in p for p in listed)
+    assert any("入选“创先争优闪光言行”展示评选" in p for p in paragraphs)  # July's selected deeds
+    assert ok.stdout.splitlines()[0] == paragraphs[0]
+    again = run("--month", "2012-07", "-o", str(out))
+    assert again.exit_code == 1 and "--force" in again.stderr
+    assert run("--month", "2012-07", "-o", str(out), "--force").exit_code == 0
+    assert run("--month", "2012-07").stdout == ok.stdout  # the same ledger and month: the same notice
+    assert run("--month", "2012-13").exit_code != 0
+    june = run("--month", "2012-06").stdout
+    assert "本月无入选" in june

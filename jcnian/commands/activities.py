@@ -1,6 +1,7 @@
 """Commands for the seven activities and the guarantees beyond the phases: 一句话承诺, 闪光言行,
 五个一 工程, 科学发展主题轮训, 书记 and their 调整, and the town's 动员大会."""
 
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -723,3 +724,36 @@ def group_list(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format =
         fmt,
         title=f"领导小组、办公室、督导检查组（截至 {on}）",
     )
+
+
+# --- 通报 -------------------------------------------------------------------------------------
+
+
+def notice(
+    ctx: typer.Context,
+    month: str = typer.Option(..., "--month", "-m", help="通报的月份 YYYY-MM。"),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="写成 .docx 的文件路径；不写只在终端显示。"
+    ),
+    force: bool = typer.Option(False, "--force", help="目标文件已存在时覆盖它（默认不覆盖，退出码 1）。"),
+) -> None:
+    """起草本月通报：工作滞后的党组织及其事实、本月好做法，可写成 .docx 公文。
+
+    按该月最后一天的账本起草；同一账本、同一月份得到同样的通报。.docx 先写临时文件，完整后才改名；
+    已有文件不覆盖，除非加 --force。
+
+    示例：jcnian notice --month 2012-06 -o 通报-2012-06.docx
+    """
+    from jcnian.report import notice as domain
+    from jcnian.report.workbook import atomic_output, check_target
+
+    key = month.strip()
+    if output is not None:
+        check_target(output.expanduser().absolute(), force=force)
+    drafted = in_ledger(ctx, domain.draft, key, write=False)
+    sys.stdout.write(drafted.text() + "\n")
+    if output is None:
+        return
+    with atomic_output(output, force=force) as tmp:
+        domain.write_docx(drafted, tmp)
+    say(f"已写出通报 {output}（{len(drafted.lagging)} 个工作滞后的党组织，{len(drafted.good)} 条好做法）。")

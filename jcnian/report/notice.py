@@ -78,7 +78,7 @@ def draft(session: Session, month: str) -> Notice:
     reasons: dict[str, list[str]] = {}
     for row in dashboard.overdue(session, as_of):
         what = f"{row.phase}·{row.item}{'（' + row.detail + '）' if row.detail else ''}"
-        done = "完成" if row.kind == dashboard.LATE_DONE else "未完成"
+        done = "完成" if getattr(row, "kind", None) == "逾期完成" else "未完成"  # done late, or not yet
         reasons.setdefault(row.branch, []).append(f"{what} 逾期 {row.days} 天{done}（期限 {row.due}）")
     for lag in dashboard.lagging(session, as_of):
         reasons.setdefault(lag.branch, []).append(

@@ -105,6 +105,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "restore": (_MAINT, "restore", "先检查备份，再用它替换账本；被替换的账本另存一份。"),
     "dump": (_MAINT, "dump", "把每张表（含留痕）导出为 JSON lines。"),
     "load": (_MAINT, "load", "把 jcnian dump 的文件原样载入一个新账本。"),
+    "db": (_MAINT, "db_app", "账本结构版本：查看、升级。"),
 }
 
 

@@ -388,6 +388,10 @@ def ensure_schema(engine: Engine, *, create: bool = False) -> None:
     with engine.begin() as conn:
         session = Session(bind=conn)
         found = schema_version(session)
+        if found is not None and found != models.SCHEMA_VERSION:
+            from jcnian.safety import before_upgrade
+
+            before_upgrade(sqlite_path(str(engine.url)), found)  # a safety copy, under the lock
         if found != models.SCHEMA_VERSION:
             SQLModel.metadata.create_all(conn)
             for version in range((found or models.SCHEMA_VERSION) + 1, models.SCHEMA_VERSION + 1):

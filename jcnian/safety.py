@@ -7,8 +7,8 @@ target that is then renamed, so a target is never half written. ``restore`` chec
 anything, keeps the ledger it replaces (a dated copy beside it and a safety copy), and
 writes the copy into the live ledger through the backup API too, under SQLite's locks.
 
-Before what cannot be undone (``SAFETY_COMMANDS``, ``demo --fresh``, ``restore``) a safety
-copy goes into the folder ``<ledger>.safety`` beside the ledger; the newest
+Before what cannot be undone (``SAFETY_COMMANDS``, ``demo --fresh``, ``restore``, and an
+upgrade of an older ledger's schema, ``before_upgrade``) a safety copy goes into the folder ``<ledger>.safety`` beside the ledger; the newest
 ``$JCNIAN_SAFETY_KEEP`` (default 10) are kept.
 
 ``dump`` writes every table (the change log included) as JSON lines, one row a line, keys
@@ -130,6 +130,25 @@ def safety_copy(ledger: Path, reason: str) -> Path | None:
     for old in copies[: max(0, len(copies) - keep_count())]:
         old.unlink(missing_ok=True)
     return target
+
+
+# What a safety copy made where no command could say it (an upgrade inside open_engine).
+NOTICES: list[str] = []
+
+
+def before_upgrade(ledger: Path | None, found: int) -> None:
+    """A copy of a ledger of an older schema version before this program upgrades it."""
+    if ledger is None:
+        return
+    copy = safety_copy(ledger, f"upgrade-from-v{found}")
+    if copy is not None:
+        NOTICES.append(f"账本结构将从版本 {found} 升级；已先把账本备份到 {copy}。")
+
+
+def take_notices() -> list[str]:
+    out = NOTICES[:]
+    NOTICES.clear()
+    return out
 
 
 def command_path(ctx: Any) -> tuple[str, ...]:

@@ -88,6 +88,7 @@ def ledger(ctx: typer.Context, *, create: bool = False, write: bool = True) -> I
         say(f"账本正被另一个程序占用，正在等待（最多 {db.busy_timeout_ms() / 1000:g} 秒）……", "yellow")
 
     engine = db.open_engine(state(ctx).db, create=create, write=write)
+    _say_notices()
     try:
         with db.transaction(engine, write=write, on_wait=waiting) as session:
             if write:
@@ -95,6 +96,14 @@ def ledger(ctx: typer.Context, *, create: bool = False, write: bool = True) -> I
             yield session
     finally:
         engine.dispose()
+
+
+def _say_notices() -> None:
+    """What opening the ledger did that the clerk should know (a safety copy before an upgrade)."""
+    from jcnian import safety
+
+    for notice in safety.take_notices():
+        say(notice)
 
 
 def _safety_copy(ctx: typer.Context, engine: Any) -> None:

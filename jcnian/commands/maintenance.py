@@ -325,3 +325,74 @@ def check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
         say("账本检查通过：文件完整，外键、结构版本、留痕校验链、定级历史、得分范围均无问题。")
     if problems:
         raise typer.Exit(1)
+
+
+db_app = typer.Typer(help="账本结构版本：查看、升级。\n\n示例：jcnian db current", no_args_is_help=True)
+
+
+def _found_version(ctx: typer.Context) -> tuple[str, int | None]:
+    from sqlmodel import Session
+
+    from jcnian import db
+    from jcnian.errors import LedgerNotFound
+    from jcnian.inert import redact
+
+    url = db.resolve_url(state(ctx).db)
+    path = db.sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise LedgerNotFound(f"账本 {path} 不存在。")
+    engine = db.make_engine(url, immutable=path is not None and db._read_without_side_files(path))
+    try:
+        with Session(engine.execution_options(**{db.WRITE: False})) as session:
+            return str(path or redact(url)), db.schema_version(session)
+    except Exception as exc:
+        fault = db.storage_fault(exc, path)
+        if fault is None:
+            raise
+        raise fault from exc
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """查看账本的结构版本和本程序的结构版本（不作改动）。
+
+    示例：jcnian db current
+    """
+    from jcnian.models import SCHEMA_VERSION
+
+    where, found = _found_version(ctx)
+    sys.stdout.write(f"{found if found is not None else '无'}\n")
+    if found is None:
+        say(f"{where} 没有记载结构版本，还不是 jcnian 账本。")
+    elif found < SCHEMA_VERSION:
+        say(
+            f"账本 {where} 的结构版本为 {found}，本程序为 {SCHEMA_VERSION}：运行 jcnian db upgrade 升级（先自动备份）。"
+        )
+    elif found > SCHEMA_VERSION:
+        say(f"账本 {where} 的结构版本为 {found}，高于本程序的 {SCHEMA_VERSION}，请升级 jcnian。")
+    else:
+        say(f"账本 {where} 的结构版本为 {found}，与本程序相同。")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """把账本升级到本程序的结构版本；升级前先在账本旁做安全副本。
+
+    任何写入命令遇到旧版本的账本时也会这样先备份、再升级。
+
+    示例：jcnian db upgrade
+    """
+    from jcnian import db, safety
+    from jcnian.models import SCHEMA_VERSION
+
+    where, found = _found_version(ctx)
+    engine = db.open_engine(state(ctx).db)
+    engine.dispose()
+    for notice in safety.take_notices():
+        say(notice)
+    if found == SCHEMA_VERSION:
+        say(f"账本 {where} 的结构版本已是 {SCHEMA_VERSION}，无需升级。")
+    else:
+        say(f"已把账本 {where} 的结构从版本 {found} 升级到 {SCHEMA_VERSION}。")

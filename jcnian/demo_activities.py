@@ -51,6 +51,9 @@ def fill(session: Session, seed: int, branches: list[Any], backward: set[str]) -
     """Record the demo's activities for ``branches`` (the seed's order); ``backward`` the 后进村."""
     rng = random.Random(seed + 15)
     activities.record_rally(session, date(2012, 4, 24), 126, "镇党委、各村和企事业单位党组织负责人参加")
+    activities.record_publication_scope(
+        session, date(2012, 4, 29), "镇政务公开栏、各村村务公开栏"
+    )  # the demo's publish day
     owners = _owners(session)
     for b in branches:  # the secretary is the first project's owner: no new people to check
         activities.set_secretary(session, b.name, owners[b.name][0], date(2012, 3, 1))
@@ -172,6 +175,7 @@ def forget_after(session: Session, until: date) -> None:
         GroupMember,
         Pairing,
         PairingActivity,
+        PublicationScope,
         QuarterAssessment,
         VillageIncome,
     )
@@ -185,6 +189,7 @@ def forget_after(session: Session, until: date) -> None:
         update(ShiningDeed).where(ShiningDeed.selected_on > until).values(selected_on=None),  # type: ignore[operator]
         delete(OneLinePledge).where(OneLinePledge.on > until),  # type: ignore[arg-type]
         delete(TownRally).where(TownRally.held_on > until),  # type: ignore[arg-type]
+        delete(PublicationScope).where(PublicationScope.on > until),  # type: ignore[arg-type]
         delete(BranchSecretary).where(BranchSecretary.since > until),  # type: ignore[arg-type]
         delete(PairingActivity).where(PairingActivity.on > until),  # type: ignore[arg-type]
         delete(Pairing).where(Pairing.since > until),  # type: ignore[arg-type]

@@ -214,7 +214,10 @@ def test_grade_publish_records_where_the_grades_were_made_public(demo_ledger: st
     assert again.exit_code == 0 and "原为 镇政务公开栏、各村村务公开栏" in again.stderr
     assert run("--on", "2012-04-28", "--scope", " ").exit_code == 1
     with session_of(db) as session:
-        assert publication_scopes(session, date(2012, 12, 31)) == [(date(2012, 4, 28), "各村村务公开栏")]
+        assert publication_scopes(session, date(2012, 12, 31)) == [
+            (date(2012, 4, 28), "各村村务公开栏"),
+            (date(2012, 4, 29), "镇政务公开栏、各村村务公开栏"),  # the demo's own
+        ]
         assert publication_scopes(session, date(2012, 4, 27)) == []
 
 
@@ -272,3 +275,25 @@ def test_the_months_notice_is_a_docx_read_back_with_its_lagging_branches(demo_le
     assert run("--month", "2012-13").exit_code != 0
     june = run("--month", "2012-06").stdout
     assert "本月无入选" in june
+
+
+def test_status_shows_the_activities_before_and_after_their_dates(demo_ledger: str) -> None:
+    from typer.testing import CliRunner
+
+    from jcnian.cli import app
+
+    def status(on: str) -> str:
+        result = CliRunner().invoke(app, ["--db", demo_ledger, "status", "--as-of", on])
+        assert result.exit_code in (0, 1), result.stderr
+        return result.stdout
+
+    before, after = status("2012-04-20"), status("2012-12-31")
+    assert "七大活动与组织保障" in before and "七大活动与组织保障" in after
+    assert "2012-04-24，126 人" not in before and "2012-04-24，126 人" in after
+    assert "党组织 0/32" in before and "党组织 32/32" in after
+    assert "已参训 15/16 村，缺 1 村" in after
+    assert "2012-04-29 镇政务公开栏、各村村务公开栏" in after
+    json_out = CliRunner().invoke(
+        app, ["--db", demo_ledger, "status", "--as-of", "2012-12-31", "--format", "json"]
+    )
+    assert "七大活动" not in json_out.stdout  # the JSON contract is the dashboard's own

@@ -429,3 +429,90 @@ def list_members(session: Session, on: date) -> list[MemberView]:
     order = {b: i for i, b in enumerate(BODIES)}
     views = [MemberView(m.body, name, m.role, m.on) for m, name in rows]
     return sorted(views, key=lambda v: order[v.body])
+
+
+# --- what status shows of all this -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    item: str
+    state: str
+
+
+def summary(session: Session, on: date) -> list[SummaryRow]:
+    """One line per record of 三 and 四 beyond the phases, as of ``on``: what ``status`` adds."""
+    from jcnian.campaign import activities as act
+
+    branches = len(act._branches(session))
+    rally = act.rally(session, on)
+    rows = [
+        SummaryRow(
+            "镇党委动员大会",
+            f"{rally.held_on}" + (f"，{rally.attendance} 人" if rally.attendance else "")
+            if rally.held_on
+            else "未登记",
+        )
+    ]
+    cover = act.pledge_coverage(session, on)
+    rows.append(
+        SummaryRow(
+            "一句话承诺",
+            f"党组织 {sum(c.branch_pledge for c in cover)}/{branches}，党员 {sum(c.members for c in cover)} 条",
+        )
+    )
+    deeds = act.list_deeds(session, on)
+    rows.append(
+        SummaryRow(
+            "创先争优闪光言行", f"{len(deeds)} 条，入选展示评选 {sum(1 for d in deeds if d.selected_on)} 条"
+        )
+    )
+    five = act.five_one_table(session, on)
+    rows.append(
+        SummaryRow(
+            "“五个一”工程（农村）",
+            f"五项全部达到 {sum(1 for f in five if f.met == 5)}/{len(five)} 村，"
+            f"已登记 {sum(1 for f in five for s in f.items.values() if s)}/{len(five) * 5} 项",
+        )
+    )
+    training = act.training_report(session, on)
+    went = sum(1 for t in training if t.sessions)
+    rows.append(
+        SummaryRow(
+            "科学发展主题轮训",
+            f"已参训 {went}/{len(training)} 村"
+            + (f"，缺 {len(training) - went} 村" if went < len(training) else ""),
+        )
+    )
+    heads = act.list_secretaries(session, on)
+    rows.append(
+        SummaryRow(
+            "党组织书记",
+            f"已登记 {sum(1 for h in heads if h.secretary)}/{branches}，调整 {sum(len(h.changes) for h in heads)} 人",
+        )
+    )
+    pledges = list_cadre_pledges(session, on)
+    rows.append(
+        SummaryRow(
+            "村干部创业承诺、辞职承诺",
+            f"{len(pledges)} 项，已兑现 {sum(1 for p in pledges if p.status == '已兑现')} 项",
+        )
+    )
+    quarters = quarter_table(session, on)
+    rows.append(
+        SummaryRow("村主职干部季考核", f"{sum(1 for q in quarters for r in q.quarters.values() if r)} 人次")
+    )
+    economy = economy_report(session, on)
+    planned = [e for e in economy if e.base_year is not None]
+    rows.append(SummaryRow("村级集体经济增收五年计划", f"已制定 {len(planned)}/{len(economy)} 村"))
+    rows.append(SummaryRow("城乡党组织结对帮扶", f"{len(list_pairings(session, on))} 对"))
+    members = list_members(session, on)
+    rows.append(
+        SummaryRow(
+            "领导小组、办公室、督导检查组",
+            "、".join(f"{b} {sum(1 for m in members if m.body == b)} 人" for b in BODIES),
+        )
+    )
+    scopes = act.publication_scopes(session, on)
+    rows.append(SummaryRow("定级结果公开范围", f"{scopes[-1][0]} {scopes[-1][1]}" if scopes else "未登记"))
+    return rows

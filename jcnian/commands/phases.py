@@ -301,11 +301,23 @@ def status(
 
     示例：jcnian status --as-of 2012-05-10
     """
-    from jcnian.campaign import dashboard
+    from jcnian.campaign import dashboard, guarantees
 
     on = parse_date(as_of)
-    view = in_ledger(ctx, dashboard.status, on, branch, write=False)
+
+    def read(session: Any) -> Any:  # one snapshot for the dashboard and the activities beside it
+        extra = guarantees.summary(session, on) if branch is None and fmt is Format.table else None
+        return dashboard.status(session, on, branch), extra
+
+    view, activities = in_ledger(ctx, read, write=False)
     render_status(view, fmt)
+    if activities:
+        emit(
+            [asdict(r) for r in activities],
+            [("item", "七大活动与组织保障"), ("state", "情况")],
+            fmt,
+            title=f"七大活动与组织保障（截至 {on}；明细见 pledge、deed、fiveone、training 等命令）",
+        )
 
 
 def overdue(

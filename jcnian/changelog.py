@@ -45,7 +45,7 @@ USER_ENV = "JCNIAN_USER"
 GENESIS = "0" * 64
 # Tables whose changes are not imaged: the log itself.
 _NOT_LOGGED = {TABLE}
-_INFO_TRIGGERS = "jc_log_triggers"  # the table layout the connection's triggers were made for
+_INFO_TRIGGERS = "jc_log_cookie"  # the schema cookie the connection's triggers were made at
 _INFO_BULK = "jc_log_bulk"  # tables in summarised mode now
 _INFO_FRESH = "jc_log_fresh"  # rolled back since install: the change list must be made again
 _CHANGE_TABLE = (
@@ -112,71 +112,57 @@ def _image(prefix: str, columns: list[str]) -> str:
     return f"json_object({args})"
 
 
-_sql_cache: dict[tuple[Any, ...], tuple[dict[str, list[str]], dict[str, set[str]]]] = {}
+_sql_cache: dict[tuple[Any, ...], list[str]] = {}  # (table, its columns) -> its triggers' SQL
 _INFO_INSTALLED = "jc_log_installed"  # tables whose triggers this connection has now
+_INFO_REACH = "jc_log_reach"  # (schema cookie, table -> tables a cascade from it reaches)
 
 
-def _layout(conn: Connection) -> tuple[Any, ...]:
-    rows = conn.exec_driver_sql(
-        "SELECT m.name, p.name, p.pk FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
-        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
-    ).fetchall()
-    return tuple(tuple(r) for r in rows)
-
-
-def _plan(conn: Connection, layout: tuple[Any, ...]) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-    """Per table, its triggers' SQL, and the tables an UPDATE or DELETE on it may change too
-    (foreign keys with ON DELETE/UPDATE CASCADE, SET NULL or SET DEFAULT, transitively)."""
-    cached = _sql_cache.get(layout)
+def _table_triggers(raw: Any, table: str) -> list[str]:
+    """The three capturing triggers of one table, for its columns as they are now."""
+    cols = tuple((r[1], r[5]) for r in raw.execute(f"PRAGMA main.table_info({_quote(table)})"))
+    if not cols:  # not a table of the ledger (a TEMP table such as the import's staging)
+        return []
+    cached = _sql_cache.get((table, cols))
     if cached is not None:
         return cached
-    sql: dict[str, list[str]] = {}
-    for statement_table, statement in _trigger_sql(layout):
-        sql.setdefault(statement_table, []).append(statement)
-    children: dict[str, set[str]] = {}
-    for child, parent, on_update, on_delete in conn.exec_driver_sql(
-        'SELECT m.name, f."table", f.on_update, f.on_delete FROM sqlite_master AS m '
-        "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
-    ):
-        if {on_update.upper(), on_delete.upper()} & {"CASCADE", "SET NULL", "SET DEFAULT"}:
-            children.setdefault(parent, set()).add(child)
-    reach: dict[str, set[str]] = {}
-    for table in sql:
-        seen, todo = {table}, [table]
-        while todo:
-            for child in children.get(todo.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    todo.append(child)
-        reach[table] = seen
-    _sql_cache[layout] = (sql, reach)
-    return sql, reach
-
-
-def _trigger_sql(layout: tuple[Any, ...]) -> list[tuple[str, str]]:
-    tables: dict[str, list[tuple[str, int]]] = {}
-    for table, column, pk in layout:
-        tables.setdefault(table, []).append((column, pk))
+    names = [c for c, _ in cols]
+    keys = [c for c, pk in sorted(cols, key=lambda x: x[1]) if pk] or ["rowid"]
     out = []
-    for table, cols in tables.items():
-        if table in _NOT_LOGGED:
-            continue
-        names = [c for c, _ in cols]
-        keys = [c for c, pk in sorted(cols, key=lambda x: x[1]) if pk] or ["rowid"]
-        for op, verb in _OPS.items():
-            row = "OLD" if op == "delete" else "NEW"
-            key = "json_object(" + ", ".join(f"'{k}', {row}.{_quote(k)}" for k in keys) + ")"
-            before = _image("OLD", names) if op != "insert" else "NULL"
-            after = _image("NEW", names) if op != "delete" else "NULL"
-            out.append(
-                (
-                    table,
-                    f"CREATE TEMP TRIGGER IF NOT EXISTS {_quote(f'jc_log_{table}_{op}')} AFTER {verb} "
-                    f"ON main.{_quote(table)} BEGIN INSERT INTO jc_change (tbl, op, key, before, after) "
-                    f"VALUES ('{table}', '{op}', {key}, {before}, {after}); END",
-                )
-            )
+    for op, verb in _OPS.items():
+        row = "OLD" if op == "delete" else "NEW"
+        key = "json_object(" + ", ".join(f"'{k}', {row}.{_quote(k)}" for k in keys) + ")"
+        before = _image("OLD", names) if op != "insert" else "NULL"
+        after = _image("NEW", names) if op != "delete" else "NULL"
+        out.append(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS {_quote(f'jc_log_{table}_{op}')} AFTER {verb} "
+            f"ON main.{_quote(table)} BEGIN INSERT INTO jc_change (tbl, op, key, before, after) "
+            f"VALUES ('{table}', '{op}', {key}, {before}, {after}); END"
+        )
+    _sql_cache[(table, cols)] = out
     return out
+
+
+def _reach(conn: Any, raw: Any, table: str) -> set[str]:
+    """The tables an UPDATE or DELETE on ``table`` may change too: foreign keys with ON DELETE
+    or ON UPDATE CASCADE, SET NULL or SET DEFAULT, followed transitively."""
+    cookie = raw.execute("PRAGMA main.schema_version").fetchone()[0]
+    found = conn.info.get(_INFO_REACH)
+    if found is None or found[0] != cookie:
+        children: dict[str, set[str]] = {}
+        for child, parent, on_update, on_delete in raw.execute(
+            'SELECT m.name, f."table", f.on_update, f.on_delete FROM main.sqlite_master AS m '
+            "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table'"
+        ):
+            if {on_update.upper(), on_delete.upper()} & {"CASCADE", "SET NULL", "SET DEFAULT"}:
+                children.setdefault(parent, set()).add(child)
+        found = conn.info[_INFO_REACH] = (cookie, children)
+    seen, todo = {table}, [table]
+    while todo:
+        for child in found[1].get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
 
 
 def install(conn: Connection) -> None:
@@ -188,27 +174,25 @@ def install(conn: Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
     info = conn.info
-    layout = _layout(conn)
-    conn.exec_driver_sql(_CHANGE_TABLE)
+    raw = conn.connection.driver_connection
+    cookie = raw.execute("PRAGMA main.schema_version").fetchone()[0]
+    raw.execute(_CHANGE_TABLE)
     info.pop(_INFO_FRESH, None)
     present = {
         r[0]
-        for r in conn.exec_driver_sql(
+        for r in raw.execute(
             "SELECT tbl_name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'jc_log_%'"
         )
     }
-    if info.get(_INFO_TRIGGERS) != layout and present:  # the schema changed: make them anew
-        for (name,) in conn.exec_driver_sql(
+    if present and info.get(_INFO_TRIGGERS) != cookie:  # the tables changed: make them anew
+        for (name,) in raw.execute(
             "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'jc_log_%'"
         ).fetchall():
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS temp.{_quote(name)}")
+            raw.execute(f"DROP TRIGGER IF EXISTS temp.{_quote(name)}")
         present = set()
-    _plan(conn, layout)
-    info[_INFO_TRIGGERS] = layout
+    info[_INFO_TRIGGERS] = cookie
     info[_INFO_INSTALLED] = present
-    conn.exec_driver_sql("DELETE FROM temp.jc_change")
-    info.pop(_INFO_BULK, None)
-    info.pop(_INFO_COUNTS, None)
+    raw.execute("DELETE FROM temp.jc_change")
 
 
 def _before_write(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
@@ -223,15 +207,14 @@ def _before_write(conn: Any, cursor: Any, statement: str, parameters: Any, conte
     table = found.group(2)
     if table in installed:
         return
-    sql, reach = _plan(conn, conn.info[_INFO_TRIGGERS])
-    if conn.info.pop(_INFO_FRESH, False):
-        conn.connection.driver_connection.execute(_CHANGE_TABLE)
-    verb = found.group(1).split()[0].upper()
-    targets = {table} if verb == "INSERT" else reach.get(table, {table})
-    bulk = conn.info.get(_INFO_BULK) or set()
     raw = conn.connection.driver_connection
-    for target in targets - installed - bulk:
-        for statement_ in sql.get(target, ()):
+    if conn.info.pop(_INFO_FRESH, False):
+        raw.execute(_CHANGE_TABLE)
+    verb = found.group(1).split()[0].upper()
+    targets = {table} if verb == "INSERT" else _reach(conn, raw, table)
+    bulk = conn.info.get(_INFO_BULK) or set()
+    for target in sorted(targets - installed - bulk - _NOT_LOGGED):
+        for statement_ in _table_triggers(raw, target):
             raw.execute(statement_)
         installed.add(target)
 

@@ -63,6 +63,22 @@ TABLE_LABELS: dict[str, str] = {
     "acceptance_decision": "验收结论",
     "rectification": "整改意见",
     "gate_override": "越序操作记录",
+    "one_line_pledge": "一句话承诺",
+    "shining_deed": "创先争优闪光言行",
+    "five_one_item": "五个一工程",
+    "training_session": "科学发展主题轮训",
+    "training_attendance": "轮训参训",
+    "branch_secretary": "党组织书记",
+    "secretary_change": "书记调整",
+    "town_rally": "镇党委动员大会",
+    "cadre_pledge": "村干部承诺",
+    "quarter_assessment": "村主职干部季考核",
+    "economy_plan": "集体经济增收计划",
+    "village_income": "村级集体经济收入",
+    "pairing": "结对帮扶",
+    "pairing_activity": "结对帮扶活动",
+    "group_member": "领导小组等成员",
+    "publication_scope": "定级公开范围",
 }
 
 

@@ -24,10 +24,10 @@ from jcnian.phases import (
     RULE_LABELS,
     SURVEY_METHODS,
     Window,
-    campaign_months,
     done_by,
     ended_months,
     month_end,
+    report_months,
 )
 from jcnian.project_rules import ProjectFacts, project_state
 
@@ -81,10 +81,25 @@ class Item:
     due: date | None
     overdue: bool
     detail: str = ""
+    done_on: date | None = None  # the day it was done, where the records date it
 
     @property
     def phase_label(self) -> str:
         return PHASE_LABELS.get(self.phase, OTHER_LABEL)
+
+    @property
+    def late_by(self) -> int | None:
+        """Days after its due date it was done (逾期完成); None when done on time or not done."""
+        if self.done and self.done_on is not None and self.due is not None and self.done_on > self.due:
+            return (self.done_on - self.due).days
+        return None
+
+    @property
+    def state(self) -> str:
+        """已完成 (on time), 逾期完成, 逾期 (late, not done) or 待办."""
+        if self.done:
+            return "逾期完成" if self.late_by else "已完成"
+        return "逾期" if self.overdue else "待办"
 
 
 # (phase, code, label) in the order the checklist shows them.
@@ -136,7 +151,7 @@ class Day:
 
     @classmethod
     def of(cls, windows: Mapping[str, Window], rules: Mapping[str, date], on: date) -> "Day":
-        return cls(on, windows, rules, tuple(ended_months(campaign_months(windows), on)))
+        return cls(on, windows, rules, tuple(ended_months(report_months(windows), on)))
 
 
 def checklist(
@@ -159,27 +174,49 @@ def _checklist(facts: BranchFacts, day: Day) -> list[Item]:
     on, windows = day.on, day.windows
     items: list[Item] = []
 
-    def add(phase: str, code: str, done: bool, due: date | None, detail: str = "") -> None:
+    def add(
+        phase: str, code: str, done: bool, due: date | None, detail: str = "", done_on: date | None = None
+    ) -> None:
         late = not done and due is not None and on > due
-        items.append(Item(phase, code, DELIVERABLE_LABELS[(phase, code)], done, due, late, detail))
+        when = done_on if done else None
+        items.append(Item(phase, code, DELIVERABLE_LABELS[(phase, code)], done, due, late, detail, when))
 
     # 动员部署
     end = windows["mobilize"].end
-    add("mobilize", "meeting", done_by(facts.meeting_on, on), end, _date_note(facts.meeting_on, on))
+    add(
+        "mobilize",
+        "meeting",
+        done_by(facts.meeting_on, on),
+        end,
+        _date_note(facts.meeting_on, on),
+        facts.meeting_on,
+    )
     methods = [m for m in SURVEY_METHODS if done_by(facts.survey.get(m), on)]
     add(
-        "mobilize", "survey", bool(methods), end, f"{len(methods)}/5：{'、'.join(methods)}" if methods else ""
+        "mobilize",
+        "survey",
+        bool(methods),
+        end,
+        f"{len(methods)}/5：{'、'.join(methods)}" if methods else "",
+        min((facts.survey[m] for m in methods), default=None),
     )
     found = [(f, r) for f, r in facts.problems if f <= on]
     solved = sum(1 for _f, r in found if done_by(r, on))
-    add("mobilize", "problems", bool(found), end, f"{len(found)} 个问题，已解决 {solved}" if found else "")
+    add(
+        "mobilize",
+        "problems",
+        bool(found),
+        end,
+        f"{len(found)} 个问题，已解决 {solved}" if found else "",
+        min((f for f, _r in found), default=None),
+    )
 
     # 分类定级
     end = windows["classify"].end
     add("classify", "scored", facts.scored, end)
     for step in ("proposed", "deliberated", "final", "published"):
         day_of = facts.grade_steps.get(step)
-        add("classify", step, done_by(day_of, on), end, _date_note(day_of, on))
+        add("classify", step, done_by(day_of, on), end, _date_note(day_of, on), day_of)
 
     # 深入实施
     end = windows["implement"].end
@@ -189,7 +226,7 @@ def _checklist(facts: BranchFacts, day: Day) -> list[Item]:
         ("plan", facts.plan_on),
         ("pledge", facts.pledge_on),
     ):
-        add("implement", code, done_by(day_of, on), end, _date_note(day_of, on))
+        add("implement", code, done_by(day_of, on), end, _date_note(day_of, on), day_of)
     projects = [p for p in facts.projects if p.created_on <= on]
     owned = [p for p in projects if p.owner]
     add("implement", "project", bool(owned), end, f"{len(projects)} 个项目" if projects else "")
@@ -221,26 +258,31 @@ def _checklist(facts: BranchFacts, day: Day) -> list[Item]:
             day_of is not None,
             end,
             (f"第 {rnd} 轮 " if rnd > 1 else "") + _date_note(day_of, on),
+            day_of,
         )
     decided = sorted((r, d, p) for r, d, p in acc.decisions if d <= on)
     passed = bool(decided) and decided[-1][2]
     note = ""
     if decided:
         note = f"第 {decided[-1][0]} 轮{'通过' if passed else '未通过'}（{decided[-1][1]}）"
-    add("accept", "passed", passed, end, note)
+    add("accept", "passed", passed, end, note, decided[-1][1] if decided else None)
     opened = [(o, dl, c) for o, dl, c in acc.rectifications if o <= on]
     if opened:
         still = [(o, dl) for o, dl, c in opened if not done_by(c, on)]
         due = min((dl for _o, dl in still), default=max(dl for _o, dl, _c in opened))
-        add("accept", "rectified", not still, due, f"整改期限 {due}" if still else "已整改")
+        closed = max((c for _o, _dl, c in opened if c is not None), default=None)
+        add("accept", "rectified", not still, due, f"整改期限 {due}" if still else "已整改", closed)
 
     # 其他要求 (seed 三、一 / 三、七 / 四、(一) / 四、(三))
     visited = [d for k, d in facts.visits if k == "走访" and d <= on]
     implement_end = windows["implement"].end
-    add(OTHER, "visit", bool(visited), implement_end, _date_note(min(visited, default=None), on))
+    first_visit = min(visited, default=None)
+    visit_due = day.rules.get("visit", implement_end)
+    add(OTHER, "visit", bool(visited), visit_due, _date_note(first_visit, on), first_visit)
     if facts.category == RULE_CATEGORY["revisit"]:
         back = [d for k, d in facts.visits if k == "回头看" and d <= on]
-        add(OTHER, "revisit", bool(back), day.rules["revisit"], _date_note(min(back, default=None), on))
+        first_back = min(back, default=None)
+        add(OTHER, "revisit", bool(back), day.rules["revisit"], _date_note(first_back, on), first_back)
     reported = {m for m, d in facts.reports if d <= on}
     missing_reports = [m for m in day.report_months if m not in reported]
     add(
@@ -251,11 +293,20 @@ def _checklist(facts: BranchFacts, day: Day) -> list[Item]:
         f"缺 {'、'.join(missing_reports)}" if missing_reports else f"已报 {len(reported)} 个月",
     )
     regs = [d for d in facts.regulations if d <= on]
-    add(OTHER, "regulations", bool(regs), implement_end, f"{len(regs)} 项" if regs else "")
+    add(
+        OTHER,
+        "regulations",
+        bool(regs),
+        day.rules.get("regulations", implement_end),
+        f"{len(regs)} 项" if regs else "",
+        min(regs, default=None),
+    )
     slogans = [d for d in facts.slogans if d <= on]
     columns = [d for d in facts.columns if d <= on]
     detail = f"标语 {len(slogans)} 条，专栏 {len(columns)} 个"
-    add(OTHER, "publicity", bool(slogans) and bool(columns), windows["mobilize"].end, detail)
+    both = max(min(slogans), min(columns)) if slogans and columns else None
+    publicity_due = day.rules.get("publicity", windows["mobilize"].end)
+    add(OTHER, "publicity", bool(slogans) and bool(columns), publicity_due, detail, both)
     return items
 
 
@@ -275,6 +326,12 @@ class DeliverableCount:
     total: int
     overdue: int
     due: date | None
+    done_late: int = 0  # of ``done``, those done after their due date (逾期完成)
+
+    @property
+    def on_time(self) -> int:
+        """按期完成: done by the due date."""
+        return self.done - self.done_late
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,10 +378,11 @@ class Tally:
             flags[1] = flags[1] or i.overdue
             count = self._items.get((i.phase, i.code))
             if count is None:
-                count = self._items[(i.phase, i.code)] = [0, 0, 0, None]
+                count = self._items[(i.phase, i.code)] = [0, 0, 0, None, 0]
             count[0] += i.done
             count[1] += 1
             count[2] += i.overdue
+            count[4] += i.late_by is not None
             if not i.done and i.due is not None:
                 count[3] = i.due if count[3] is None else min(count[3], i.due)
                 if i.due >= self.on:
@@ -376,7 +434,12 @@ class Tally:
         on = self.on
         owed = sorted((Deadline(d, what, n) for (d, what), n in self._pending.items()), key=_deadline_key)
         fixed = [Deadline(w.end, f"{w.label}阶段结束", 0) for w in windows.values() if w.end >= on]
-        fixed += [Deadline(d, RULE_LABELS[c], 0) for c, d in rules.items() if d >= on]
+        owing = {(d.on, d.what) for d in owed}
+        fixed += [
+            Deadline(d, RULE_LABELS[c], 0)
+            for c, d in rules.items()
+            if d >= on and (d, RULE_LABELS[c]) not in owing
+        ]
         fixed.sort(key=_deadline_key)
         near = [d for d in fixed if (d.on - on).days <= horizon] or fixed[:1]
         return sorted(owed[:limit] + near, key=_deadline_key)

@@ -542,6 +542,27 @@ def assess_total(
     return Assessment(score=score, threshold=threshold, proposed=grade, changes=tuple(changes))
 
 
+def cap_breaches(
+    grade: Grade, rubric: Rubric, *, satisfaction: Fraction | None = None, vetoes: Sequence[str] = ()
+) -> list[str]:
+    """Why a grade a person sets is above what the rules allow (empty when it is not).
+
+    The same two rules as ``assess_total``: a satisfaction rate below the minimum caps the
+    grade (群众满意率低于 90% 不能评为好、较好), and a veto makes it 较差. Every grade set by
+    hand (审议、终定、改定、验收后重新评定) is held to them; passing one needs an override.
+    """
+    reasons = []
+    cap = rubric.satisfaction_cap
+    if satisfaction is not None and satisfaction < rubric.satisfaction_min and grade.rank < cap.rank:
+        reasons.append(
+            f"群众满意率 {percent(satisfaction)} 低于 {percent(rubric.satisfaction_min)}，不能评为“{grade}”"
+            f"（最高“{cap}”）"
+        )
+    if vetoes and grade is not Grade.POOR:
+        reasons.append(f"有一票否决情形（{'、'.join(vetoes)}），只能定为“较差”")
+    return reasons
+
+
 # --- quota ----------------------------------------------------------------------------
 
 

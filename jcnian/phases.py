@@ -37,11 +37,22 @@ PHASE_ALIASES: dict[str, str] = {"总结考评": "accept", "动员": "mobilize",
 
 NOT_STARTED, ACTIVE, ENDED = "未开始", "进行中", "已结束"
 
-# (code, label, due MM-DD, category it applies to).
+# The document (驿委〔2012〕38号) is dated 二0一二年四月二十五日: the monthly written report
+# (四、(一) 每月向镇党委组织办书面汇报一次) is owed from the month after it.
+DOCUMENT_DAY = "04-25"
+ALL_BRANCHES = "全部"
+
+# (code, label, due MM-DD, category it applies to). The seed dates 回头看 and 全覆盖; it sets
+# no date for the slogans and column, the 调研走访 or the 1–2 rules, so those are defaults
+# (DEFAULT_RULES, shown 默认) that give a branch at least a month after the document.
 RULES: tuple[tuple[str, str, str, str], ...] = (
     ("revisit", "村级组织换届“回头看”（五个摸清）结束", "06-30", "农村"),
     ("coverage", "非公企业党组织基本实现全覆盖（“七一”前）", "06-30", "非公制企业"),
+    ("publicity", "固定标语和活动专栏", "05-31", ALL_BRANCHES),
+    ("visit", "调研走访", "08-31", ALL_BRANCHES),
+    ("regulations", "建立 1–2 项制度", "08-31", ALL_BRANCHES),
 )
+DEFAULT_RULES = frozenset({"publicity", "visit", "regulations"})
 RULE_LABELS: dict[str, str] = {code: label for code, label, *_ in RULES}
 RULE_CATEGORY: dict[str, str] = {code: cat for code, _l, _d, cat in RULES}
 
@@ -167,8 +178,17 @@ def months_between(start: date, end: date) -> list[str]:
 
 
 def campaign_months(windows: Mapping[str, Window]) -> list[str]:
-    """The months a branch reports on in writing: from the first window's start to the last's end."""
+    """The campaign's months: from the first window's start to the last's end."""
     return months_between(min(w.start for w in windows.values()), max(w.end for w in windows.values()))
+
+
+def report_months(windows: Mapping[str, Window]) -> list[str]:
+    """The months a branch reports on in writing (四、(一)): from the month after the document
+    (dated DOCUMENT_DAY of the campaign's year, so May) to the campaign's last month."""
+    first = min(w.start for w in windows.values())
+    document = date.fromisoformat(f"{first.year}-{DOCUMENT_DAY}")
+    after = date(document.year + document.month // 12, document.month % 12 + 1, 1)
+    return months_between(max(after, first.replace(day=1)), max(w.end for w in windows.values()))
 
 
 def ended_months(months: Iterable[str], on: date) -> list[str]:
@@ -232,7 +252,7 @@ def decision_gate(
         reasons.append(f"总结验收阶段 {accept.start} 才开始")
     if not has_final_grade:
         reasons.append("还没有组织考评定级")
-    if not has_plan:
+    if passing and not has_plan:  # a fail sends the branch to rectify, plan or not
         reasons.append("还没有实施方案")
     if backward and not has_one_village:
         reasons.append("后进村还没有一村一策项目")

@@ -88,10 +88,12 @@ def test_what_applies_depends_on_category_and_backward_list() -> None:
 
 
 def test_monthly_reports_missing_after_the_month_ends() -> None:
-    f = BranchFacts("五夫村党总支", "农村", reports=(("2012-03", d("03-30")),))
-    assert items(f, "04-30")["reports"].done
-    got = items(f, "05-01")["reports"]
-    assert got.overdue and got.detail == "缺 2012-04" and got.due == d("04-30")
+    # Owed from May, the month after the document (2012-04-25); a March report is extra.
+    f = BranchFacts("五夫村党总支", "农村", reports=(("2012-03", d("03-30")), ("2012-05", d("05-30"))))
+    assert items(f, "05-31")["reports"].done
+    assert items(f, "06-30")["reports"].done
+    got = items(f, "07-01")["reports"]
+    assert got.overdue and got.detail == "缺 2012-06" and got.due == d("06-30")
 
 
 def test_acceptance_rounds_and_rectification() -> None:

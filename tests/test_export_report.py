@@ -151,7 +151,7 @@ def test_summary_agrees_with_status_and_quota(cli, tmp_path: Path) -> None:  # t
             phase["total"],
             phase["overdue"],
         )
-    quota = json.loads(cli("grade", "quota", "--format", "json").stdout)
+    quota = json.loads(cli("grade", "quota", "--as-of", "2012-05-31", "--format", "json").stdout)
     start = rows.index(("档次", "目标比例", "目标数", "允许下限", "允许上限", "实有数", "结论"))
     for band, row in zip(quota["bands"], rows[start + 1 : start + 4], strict=True):
         assert row[0] == band["band"]

@@ -27,7 +27,13 @@ def test_phases_constant_keeps_the_seed_order_and_dates() -> None:
     assert [label for _c, label, *_ in phases.PHASES] == ["动员部署", "分类定级", "深入实施", "总结验收"]
     assert (W["mobilize"].start, W["mobilize"].end) == (d("03-01"), d("04-25"))
     assert (W["accept"].start, W["accept"].end) == (d("08-01"), d("09-30"))
-    assert {"revisit": d("06-30"), "coverage": d("06-30")} == R
+    assert {"revisit": d("06-30"), "coverage": d("06-30")} == {k: R[k] for k in ("revisit", "coverage")}
+    # The seed sets no date for these: defaults at least a month after the document (04-25).
+    assert {k: R[k] for k in sorted(phases.DEFAULT_RULES)} == {
+        "publicity": d("05-31"),
+        "regulations": d("08-31"),
+        "visit": d("08-31"),
+    }
 
 
 @pytest.mark.parametrize(

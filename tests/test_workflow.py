@@ -80,7 +80,13 @@ def test_campaign_show_gives_the_seed_windows_and_states(seeded) -> None:  # typ
         "深入实施": ("2012-05-01", "2012-08-31", "未开始"),
         "总结验收": ("2012-08-01", "2012-09-30", "未开始"),
     }
-    assert {r["rule"]: r["due"] for r in data["rules"]} == {"revisit": "2012-06-30", "coverage": "2012-06-30"}
+    assert {r["rule"]: r["due"] for r in data["rules"]} == {
+        "revisit": "2012-06-30",
+        "coverage": "2012-06-30",
+        "publicity": "2012-05-31",
+        "visit": "2012-08-31",
+        "regulations": "2012-08-31",
+    }
     table = seeded("campaign", "show", "--as-of", "2012-04-26")
     assert "已结束" in table.stdout and "回头看" in table.stdout
 
@@ -364,19 +370,21 @@ def test_overdue_and_lagging_as_of_a_date(seeded) -> None:  # type: ignore[no-un
 def test_other_requirements(seeded) -> None:  # type: ignore[no-untyped-def]
     ok(seeded("report", "add", "五夫村", "2012-03", "--on", "2012-03-30"))
     assert "未做改动" in ok(seeded("report", "add", "五夫村", "2012年3月", "--on", "2012-03-30"))
-    missing = seeded("report", "missing", "--as-of", "2012-05-01", "--format", "json")
+    # Reports are owed from May, the month after the document (2012-04-25): none by 05-31.
+    assert seeded("report", "missing", "--as-of", "2012-05-31", "--format", "json").exit_code == 0
+    missing = seeded("report", "missing", "--as-of", "2012-06-01", "--format", "json")
     assert missing.exit_code == 1
     rows = json.loads(missing.stdout)
-    assert len(rows) == 32 * 2 - 1 and {"branch": VILLAGE, "month": "2012-04", "due": "2012-04-30"} in rows
+    assert len(rows) == 32 and {"branch": VILLAGE, "month": "2012-05", "due": "2012-05-31"} in rows
     ok(seeded("regulation", "add", "五夫村", "党员联系户制度", "--on", "2012-06-01"))
     ok(seeded("regulation", "add", "五夫村", "民主议事制度", "--on", "2012-06-02"))
-    refused(seeded("regulation", "add", "五夫村", "积分管理制度", "--on", "2012-06-03"), "1–2 项")
+    assert "1–2 项" in ok(seeded("regulation", "add", "五夫村", "积分管理制度", "--on", "2012-06-03"))
     ok(seeded("publicity", "slogan", "五夫村", "强组织、增活力，创先争优迎十八大", "--on", "2012-04-20"))
     ok(seeded("publicity", "column", "五夫村", "--on", "2012-04-20"))
     ok(seeded("visit", "add", "五夫村", "--kind", "回头看", "--on", "2012-06-12", "--findings", "五个摸清"))
     items = checklist(seeded, "五夫村", "2012-07-01")
     assert items["固定标语和活动专栏"]["done"] and items["换届“回头看”"]["done"]
-    assert items["建立 1–2 项制度"]["detail"] == "2 项"
+    assert items["建立 1–2 项制度"]["detail"] == "3 项"
     # Enterprise coverage: due before 07-01.
     ok(seeded("coverage", "add", "上虞市某电器厂", "--on", "2012-05-20"))
     ok(seeded("coverage", "add", "上虞市某纺织厂", "--on", "2012-05-21", "--branch", "五夫工业区"))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from sqlmodel import Session, select
@@ -174,6 +175,26 @@ def decide(
         passing=passed,
         open_rectification=open_rect.deadline if open_rect else None,
     )
+    counted = None
+    if new_grade is not None:
+        # The rate that counts: this round's 党员群众满意度测评 where there is one, else the ballots.
+        rate = session.exec(
+            select(AcceptanceStep.rate)
+            .where(
+                AcceptanceStep.branch_id == branch.id,
+                AcceptanceStep.round == rnd,
+                AcceptanceStep.rate.is_not(None),  # type: ignore[union-attr]
+            )
+            .order_by(AcceptanceStep.on.desc())  # type: ignore[attr-defined]
+        ).first()
+        counted = Fraction(rate).limit_denominator(10_000) if rate is not None else None
+        grade_steps.cap_check(
+            session,
+            [(states[branch.id], new_grade)],
+            optional_text(override),
+            "重新评定的等级",
+            counted,  # type: ignore[index]
+        )
     used = pass_gate(session, branch, "accept-decision", "作出验收决定", reasons, override, on)
     row = AcceptanceDecision(
         branch_id=branch.id,  # type: ignore[arg-type]
@@ -188,7 +209,16 @@ def decide(
     session.flush()
     if new_grade is not None:
         why = reason or f"第 {rnd} 轮总结验收{'通过' if passed else '未通过'}，重新评定级次"
-        grade_steps.record_regrade(session, branch.id, new_grade, on, why, override=used)
+        grade_steps.record_regrade(
+            session,
+            branch.id,
+            new_grade,
+            on,
+            why,
+            override=used,
+            satisfaction=counted,
+            cap_override=override,  # type: ignore[arg-type]
+        )
     if not passed:
         if open_rect is not None:
             open_rect.closed_on = on
@@ -274,7 +304,7 @@ def acceptance_report(session: Session, on: date, facts: CampaignFacts | None = 
     ``facts``: the facts pass, when the caller has it already (its grades are used).
     """
     campaign = current_campaign(session)
-    grades = facts.grades if facts is not None else grade_facts(session, campaign)
+    grades = facts.grades if facts is not None else grade_facts(session, campaign, as_of=on)
     in_campaign = Branch.campaign_id == campaign.id
     decisions: dict[int, list[tuple[int, str | None, bool]]] = defaultdict(list)
     for bid, rnd, grade, passed in session.exec(

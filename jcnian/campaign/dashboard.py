@@ -34,6 +34,10 @@ class OverdueRow:
     due: date
     days: int
     detail: str
+    kind: str = "逾期未完成"  # or LATE_DONE: done, but after the due date (``days`` late)
+
+
+LATE_DONE = "逾期完成"
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class _Day:
 
 
 def _pass(facts: CampaignFacts, branches: Iterable[BranchFacts], on: date) -> _Day:
-    report_months = phases.ended_months(phases.campaign_months(facts.windows), on)
+    report_months = phases.ended_months(phases.report_months(facts.windows), on)
     tally = Tally(on)
     late: list[OverdueRow] = []
     listed: list[OverdueRow] = []
@@ -73,6 +77,11 @@ def _pass(facts: CampaignFacts, branches: Iterable[BranchFacts], on: date) -> _D
                 late.append(row)
                 if i.code not in DETAILED:
                     listed.append(row)
+            elif i.late_by is not None:
+                done = f"{i.done_on} 完成" + (
+                    f"；{i.detail}" if i.detail and i.detail != str(i.done_on) else ""
+                )
+                listed.append(OverdueRow(f.name, i.phase_label, i.label, i.due, i.late_by, done, LATE_DONE))  # type: ignore[arg-type]
         _detail(f, report_months, on, listed)
     return _Day(tally, late, listed, items)
 
@@ -122,7 +131,7 @@ def status(
     session: Session, on: date, branch_name: str | None = None, *, facts: CampaignFacts | None = None
 ) -> StatusView:
     """The morning dashboard: every window against ``on``, counts per deliverable, what is late."""
-    facts = facts or gather(session)
+    facts = facts or gather(session, as_of=on)
     only = find_branch(session, branch_name).name if branch_name else None
     day = _pass(facts, [f for f in facts.branches if f.name == only], on) if only else _day(facts, on)
     deadlines = day.tally.deadlines(facts.windows, facts.rules)
@@ -151,7 +160,7 @@ def overdue(
     """Everything late on ``on``: per branch and deliverable, then per project, task and month;
     narrowed to a branch, category or phase (see ``campaign.scope``; the town-wide coverage
     rule belongs to its category, 非公制企业, and to 其他要求)."""
-    facts = facts or gather(session)
+    facts = facts or gather(session, as_of=on)
     scope = resolve(session, branch, category, phase)
     rows = scope.narrow(_day(facts, on).listed)
     cov = coverage_report(session, on)
@@ -190,7 +199,7 @@ def lagging(
 ) -> list[LagRow]:
     """问责 candidates: owners whose projects are late or trail the schedule on ``on``, of one
     branch or category if asked."""
-    facts = facts or gather(session)
+    facts = facts or gather(session, as_of=on)
     scope = resolve(session, branch, category)
     rows = []
     for f in facts.branches:

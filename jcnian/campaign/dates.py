@@ -34,6 +34,7 @@ class RuleView:
     due: date
     category: str
     state: str
+    source: str = "原文"  # 原文 (the seed's date), 默认 (a default, the seed sets none) or 已改定
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,18 @@ def dated_rules(session: Session, campaign: Campaign | None = None) -> dict[str,
     return phases.default_rules(campaign.year) | found
 
 
+def rule_source(session: Session, campaign: Campaign) -> dict[str, str]:
+    """Where each dated rule's date comes from: 原文, 默认 or 已改定 (``campaign set-rule``)."""
+    found = set(session.exec(select(DatedRule.code).where(DatedRule.campaign_id == campaign.id)))
+    return {
+        code: "已改定" if code in found else "默认" if code in phases.DEFAULT_RULES else "原文"
+        for code in phases.RULE_LABELS
+    }
+
+
 def show_campaign(session: Session, on: date) -> CampaignView:
     campaign = current_campaign(session)
+    source = rule_source(session, campaign)
     return CampaignView(
         campaign=campaign_label(campaign),
         as_of=on,
@@ -79,6 +90,7 @@ def show_campaign(session: Session, on: date) -> CampaignView:
                 due,
                 phases.RULE_CATEGORY[code],
                 "已到期" if on > due else "未到期",
+                source.get(code, "原文"),
             )
             for code, due in dated_rules(session, campaign).items()
         ],

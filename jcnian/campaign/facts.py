@@ -62,18 +62,21 @@ NO_GRADE = GradeFacts()
 
 
 def grade_facts(
-    session: Session, campaign: Campaign, states: "Mapping[int, GradeState] | None" = None
+    session: Session,
+    campaign: Campaign,
+    states: "Mapping[int, GradeState] | None" = None,
+    as_of: date | None = None,
 ) -> dict[int, GradeFacts]:
     """Each branch's 分类定级 as the grading records give it: step dates, initial and final grade.
 
-    Step dates come from the grade events (the first of each step), so the status of an
-    earlier day can be replayed; the grades themselves are the gradebook's current ones
-    (``states``, when the caller has them).
+    Step dates come from the grade events (the first of each step); with ``as_of`` only the
+    events dated by then count, and the grades are those of that day (``states``, when the
+    caller has them, must be of the same day).
     """
     if states is None:
         from jcnian.gradebook.reads import grade_states
 
-        states = grade_states(session)
+        states = grade_states(session, as_of=as_of)
     steps: dict[int, dict[str, date]] = defaultdict(dict)
     for bid, step, on, at in session.exec(
         select(GradeEvent.branch_id, GradeEvent.step, GradeEvent.on, GradeEvent.at)
@@ -82,7 +85,8 @@ def grade_facts(
         .order_by(GradeEvent.id)  # type: ignore[arg-type]
     ):
         day = on or at.date()
-        steps[bid].setdefault(step, day)
+        if as_of is None or day <= as_of:
+            steps[bid].setdefault(step, day)
     return {
         bid: GradeFacts(
             scored=s.score is not None,
@@ -95,10 +99,12 @@ def grade_facts(
 
 
 def backward_ids(session: Session, states: "Iterable[GradeState] | None" = None) -> set[int]:
-    """The 后进党组织 (倒排) by branch id."""
+    """The 后进党组织 (倒排) by branch id; none while the list is 不完整 (a branch of its
+    category still without a final grade), so no 一村一策 plan is owed from it yet."""
     from jcnian.gradebook.reads import backward_report
 
-    return {int(e.branch_id) for e in backward_report(session, states).entries}
+    report = backward_report(session, states)
+    return {int(e.branch_id) for e in report.entries} if report.complete else set()
 
 
 # --- the facts pass -------------------------------------------------------------------
@@ -134,11 +140,16 @@ class CampaignFacts:
         self.memo.clear()
 
 
-def gather(session: Session, states: "Mapping[int, GradeState] | None" = None) -> CampaignFacts:
+def gather(
+    session: Session, states: "Mapping[int, GradeState] | None" = None, as_of: date | None = None
+) -> CampaignFacts:
     """Every branch's facts for the rules, with one query per table.
 
     ``states`` are the gradebook's grade states when the caller has them already
-    (``grade_states(session)``, with or without detail); otherwise they are computed here.
+    (``grade_states(session, as_of=as_of)``, with or without detail); otherwise they are
+    computed here. ``as_of``: the grades, their steps and the backward list as they stood
+    that day (the phase rules judge every other dated record against the day themselves);
+    facts gathered for one day are judged on that day only.
     """
     campaign = current_campaign(session)
     in_campaign = Branch.campaign_id == campaign.id
@@ -191,8 +202,8 @@ def gather(session: Session, states: "Mapping[int, GradeState] | None" = None) -
     if states is None:
         from jcnian.gradebook.reads import grade_states
 
-        states = grade_states(session)
-    grades = grade_facts(session, campaign, states)
+        states = grade_states(session, as_of=as_of)
+    grades = grade_facts(session, campaign, states, as_of)
     backward = backward_ids(session, states.values())
     facts = []
     for bid, name, category in branch_rows(session, campaign):

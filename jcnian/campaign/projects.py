@@ -251,7 +251,8 @@ def record_supervision(
 def list_projects(
     session: Session, on: date, branch_name: str | None = None, *, month: str | None = None
 ) -> list[ProjectView]:
-    """Every project (or one branch's) as it stands on ``on``.
+    """Every project (or one branch's) as it stands on ``on``: projects registered later and
+    assessments made later are left out.
 
     With ``month`` (``YYYY-MM``) each view's ``assessments`` holds that month's assessment,
     if there is one, so that a monthly report needs no further query per project.
@@ -267,10 +268,11 @@ def list_projects(
             .join(Branch, Project.branch_id == Branch.id)
             .where(Branch.campaign_id == campaign.id, MonthlyAssessment.month == month)
         ):
-            assessed[pid] = {"month": month, "result": result, "on": assessed_on}
+            if assessed_on <= on:
+                assessed[pid] = {"month": month, "result": result, "on": assessed_on}
     views = []
     for project, branch in _projects(session, campaign):
-        if only is not None and branch.id != only:
+        if (only is not None and branch.id != only) or project.created_on > on:
             continue
         view = _project_view(project, branch, facts[project.id], on)  # type: ignore[index]
         if project.id in assessed:

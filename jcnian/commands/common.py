@@ -26,6 +26,9 @@ class Format(StrEnum):
 FORMAT_HELP = "输出格式：table（表格，默认）、json 或 csv；json/csv 输出到标准输出，不带颜色。"
 FormatOption = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP)
 AsOfOption = typer.Option(None, "--as-of", help="按哪一天判断进度，格式 YYYY-MM-DD，默认今天。")
+GradeAsOfOption = typer.Option(
+    None, "--as-of", help="按那一天的账本（只计当天及以前的记录），格式 YYYY-MM-DD，默认现在的账本。"
+)
 OnOption = typer.Option(None, "--on", help="发生日期，格式 YYYY-MM-DD，默认今天。")
 OverrideOption = typer.Option(
     None, "--override", help="越过检查（顺序、比例、未终定等）的理由（须经委员会同意），理由会记入台账。"
@@ -113,6 +116,11 @@ def _safety_copy(ctx: typer.Context, engine: Any) -> None:
     copy = safety.before_write(ctx, engine)
     if copy is not None:
         say(f"已先把账本备份到 {copy}（需要时用 jcnian restore {copy} --yes 恢复）。")
+
+
+def grade_as_of(value: str | None) -> date | None:
+    """A grade read's ``--as-of``: the day given, or None for the ledger as it is now."""
+    return None if value is None else parse_date(value)
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> date:

@@ -4,7 +4,7 @@ from typing import Any
 
 import typer
 
-from jcnian.commands.common import Format, State, emit, ledger, say, state
+from jcnian.commands.common import Format, State, emit, ledger, parse_date, say, state
 
 
 def _target(ctx: typer.Context, db: str | None) -> str | None:
@@ -93,6 +93,12 @@ def demo(
     fresh: bool = typer.Option(
         False, "--fresh", help="账本是上次演示生成的时，先清空再演示；组织办录入的账本从不清空。"
     ),
+    until: str | None = typer.Option(
+        None,
+        "--until",
+        metavar="YYYY-MM-DD",
+        help="只演示到这一天（含当天）：同一随机种子，这一天及以前的记录与完整演示完全相同。",
+    ),
 ) -> None:
     """演示：在新账本上用固定数据走完四个阶段。
 
@@ -102,18 +108,21 @@ def demo(
     等级比例检查、后进党组织名单和总结验收报告。两次运行输出相同。演示只在新账本上运行：
     账本是上次演示生成的，加 --fresh 清空后重来；账本里有组织办录入的数据时一律拒绝，从不清空。
 
-    示例：jcnian demo --db demo.db
+    加 --until 只演示到某一天，得到账本“当时的样子”。
+
+    示例：jcnian demo --db demo.db --until 2012-06-30
     """
     from jcnian.commands.accept import render_report
     from jcnian.commands.phases import render_lagging, render_status
     from jcnian.demo import play, prepare_ledger
 
+    last_day = None if until is None else parse_date(until, "--until")
     target = _target(ctx, db)
     prepare_ledger(target, fresh)
     ctx.find_root().obj = State(db=target, debug=state(ctx).debug)
     say("正在生成演示数据（驿亭镇 2012 年，32 个党组织）……")
     with ledger(ctx, create=True) as session:
-        result = play(session)
+        result = play(session, until=last_day)
     typer.echo(f"{result.campaign}：演示账本，{result.branches} 个党组织，数据由固定随机种子生成。")
     for view in result.statuses:
         _section(f"进度总览：{view.as_of}")
@@ -122,8 +131,8 @@ def demo(
     _render_grades(result.grades)
     _render_quota(result.quota)
     _render_backward(result.backward)
-    _section("深入实施：问责对象候选（2012-07-15）")
-    render_lagging(result.lagging, "2012-07-15", Format.table)
+    _section(f"深入实施：问责对象候选（{result.lagging_on}）")
+    render_lagging(result.lagging, result.lagging_on.isoformat(), Format.table)
     _section("总结验收")
     render_report(result.acceptance, Format.table)
     prefix = f"jcnian --db {target}" if target else "jcnian"

@@ -10,8 +10,10 @@ import typer
 from jcnian.commands.common import (
     Format,
     FormatOption,
+    GradeAsOfOption,
     WideOption,
     emit,
+    grade_as_of,
     grade_or_none,
     ledger,
     rounded,
@@ -80,6 +82,7 @@ def grade_list(
     category: str | None = typer.Option(
         None, "--category", "-c", metavar="分类", help="只列某一分类，如 农村。"
     ),
+    as_of: str | None = GradeAsOfOption,
     wide: bool = WideOption,
     fmt: Format = FormatOption,
 ) -> None:
@@ -95,7 +98,9 @@ def grade_list(
 
     with ledger(ctx, write=False) as session:
         rubric = gradebook.current_rubric(session)
-        states = list(gradebook.grade_states(session, category, detail=True).values())
+        states = list(
+            gradebook.grade_states(session, category, detail=True, as_of=grade_as_of(as_of)).values()
+        )
         report = gradebook.quota_of(states, rubric, [category] if category else gradebook.categories(session))
     sources = list(rubric.sources)
     rows = _list_rows(states, sources)
@@ -173,6 +178,7 @@ def _quota_rows(report: "QuotaReport", only: str | None) -> list[dict[str, Any]]
 def quota(
     ctx: typer.Context,
     category: str | None = typer.Option(None, "--category", "-c", help="只检查某一分类，如 农村。"),
+    as_of: str | None = GradeAsOfOption,
     fmt: Format = FormatOption,
 ) -> None:
     """等级比例检查：先全部，再分类。
@@ -194,7 +200,7 @@ def quota(
     from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx, write=False) as session:
-        report = gradebook.quota_report(session, category)
+        report = gradebook.quota_report(session, category, grade_as_of(as_of))
     top = report.categories[category] if category else report.overall
     # Nothing graded yet is not a pass: the check has nothing to check.
     ok = report.ok and top.graded > 0
@@ -240,6 +246,7 @@ def suggest(
     category: str | None = typer.Option(
         None, "--category", "-c", metavar="分类", help="只排某一分类，如 农村。"
     ),
+    as_of: str | None = GradeAsOfOption,
     wide: bool = WideOption,
     fmt: Format = FormatOption,
 ) -> None:
@@ -259,7 +266,7 @@ def suggest(
     from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx, write=False) as session:
-        report = gradebook.suggest(session, category)
+        report = gradebook.suggest(session, category, grade_as_of(as_of))
     rows = []
     for e in report.entries:
         tie = None
@@ -324,7 +331,7 @@ def suggest(
 suggest.__doc__ = (suggest.__doc__ or "").format(tie=TIE_HELP)
 
 
-def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+def backward(ctx: typer.Context, as_of: str | None = GradeAsOfOption, fmt: Format = FormatOption) -> None:
     """倒排后进党组织：农村党组织按总分倒排取 10%。
 
     依据实施意见 三、三：按总分从低到高取 10%（四舍五入）。
@@ -337,7 +344,7 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
     from jcnian.gradebook import reads as gradebook
 
     with ledger(ctx, write=False) as session:
-        report = gradebook.backward_report(session)
+        report = gradebook.backward_report(session, as_of=grade_as_of(as_of))
     rows = [
         {"rank": e.rank, "branch": e.name, "score": e.score, "grade": grade_or_none(e.grade), "tie": e.tie}
         for e in report.entries
@@ -349,11 +356,14 @@ def backward(ctx: typer.Context, fmt: Format = FormatOption) -> None:
         "count": report.count,
         "entries": rows,
         "unscored": report.unscored,
+        "complete": report.complete,
+        "ungraded": len(report.ungraded),
     }
     shown = [r | {"note": "分界处同分，一并列入" if r["tie"] else ""} for r in rows]
     title = (
         f"后进党组织（{report.category} {report.population} 个 × {float(report.ratio):.0%} "
         f"= {report.count} 个，倒数）"
+        + ("" if report.complete else f"（不完整：尚有 {len(report.ungraded)} 个未终定等级）")
     )
     emit(
         score_text(shown, ("score",)),

@@ -14,10 +14,12 @@ from jcnian.commands.common import (
     ByOption,
     Format,
     FormatOption,
+    GradeAsOfOption,
     OnOption,
     OverrideOption,
     WideOption,
     emit,
+    grade_as_of,
     grade_or_none,
     ledger,
     parse_date,
@@ -125,11 +127,12 @@ def deliberate(
     on: str | None = OnOption,
     grade: str | None = typer.Option(None, "--grade", "-g", help="会议改定的等级（好/较好/一般/较差）。"),
     reason: str | None = typer.Option(None, "--reason", help="改变拟定等级的理由（改变时必填）。"),
+    override: str | None = OverrideOption,
     by: str | None = ByOption,
 ) -> None:
     """群众党员会议审议：同意拟定等级，或改定并写明理由。
 
-    记录会议日期。
+    记录会议日期。改定的等级同样受满意率封顶和一票否决约束，高于允许的等级须 --override 写明理由。
 
     示例：jcnian grade deliberate 五夫村 --on 2012-04-18
     """
@@ -137,7 +140,9 @@ def deliberate(
 
     refs, day, chosen = _step_inputs(branches, all_, on, grade)
     with ledger(ctx) as session:
-        result = grade_steps.deliberate(session, refs, day, grade=chosen, reason=reason, by=by)
+        result = grade_steps.deliberate(
+            session, refs, day, grade=chosen, reason=reason, by=by, override=override
+        )
     _report_step(result, "已记录群众党员会议审议：")
 
 
@@ -233,6 +238,7 @@ def change(
 def history(
     ctx: typer.Context,
     branch: str = BranchArg,
+    as_of: str | None = GradeAsOfOption,
     fmt: Format = FormatOption,
 ) -> None:
     """查看一个党组织的等级历史。
@@ -246,7 +252,7 @@ def history(
     from jcnian.gradebook import steps as grade_steps
 
     with ledger(ctx, write=False) as session:
-        h = grade_steps.history(session, branch)
+        h = grade_steps.history(session, branch, grade_as_of(as_of))
     rows = [asdict(e) for e in h.events]
     data = {
         "branch": h.branch,

@@ -52,7 +52,14 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
         for w in view.windows
     ]
     dated = [
-        {"rule": r.rule, "label": r.label, "due": r.due, "category": r.category, "state": r.state}
+        {
+            "rule": r.rule,
+            "label": r.label,
+            "due": r.due,
+            "category": r.category,
+            "state": r.state,
+            "source": r.source,
+        }
         for r in view.rules
     ]
     emit(
@@ -68,6 +75,7 @@ def campaign_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
                 ("rule", "代码"),
                 ("category", "适用"),
                 ("due", "截止"),
+                ("source", "依据"),
                 ("state", "状态"),
             ],
             Format.table,
@@ -126,6 +134,7 @@ OVERDUE_COLUMNS = [
     ("item", "事项"),
     ("due", "截止日期"),
     ("days", "逾期天数"),
+    ("kind", "类别"),
     ("detail", "说明"),
 ]
 
@@ -157,6 +166,9 @@ def status_json(view: Any) -> dict[str, Any]:
                 "done": i.done,
                 "due": i.due,
                 "overdue": i.overdue,
+                "state": i.state,
+                "done_on": i.done_on,
+                "late_days": i.late_by,
                 "detail": i.detail,
             }
             for i in view.checklist
@@ -166,6 +178,8 @@ def status_json(view: Any) -> dict[str, Any]:
             "phase": p.label,
             "item": d.label,
             "done": d.done,
+            "on_time": d.on_time,
+            "done_late": d.done_late,
             "total": d.total,
             "overdue": d.overdue,
             "due": d.due,
@@ -217,7 +231,15 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
                 {
                     "phase": i.phase_label,
                     "item": i.label,
-                    "state": "✓ 已完成" if i.done else "✗ 逾期" if i.overdue else "待办",
+                    "state": (
+                        f"✓ 逾期完成（{i.late_by} 天）"
+                        if i.late_by
+                        else "✓ 已完成"
+                        if i.done
+                        else "✗ 逾期"
+                        if i.overdue
+                        else "待办"
+                    ),
                     "due": i.due,
                     "detail": i.detail,
                 }
@@ -233,6 +255,7 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
                 "phase": p.label,
                 "item": d.label,
                 "ratio": f"{d.done}/{d.total}",
+                "late_done": d.done_late or "",
                 "overdue": d.overdue or "",
                 "due": d.due if d.done < d.total else None,
             }
@@ -255,7 +278,8 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
                 ("phase", "阶段"),
                 ("item", "事项"),
                 ("ratio", "完成/应做"),
-                ("overdue", "逾期"),
+                ("late_done", "其中逾期完成"),
+                ("overdue", "逾期未完成"),
                 ("due", "截止"),
             ],
             fmt,
@@ -356,7 +380,7 @@ def overdue(
         title=f"逾期事项（截至 {on}，{len(rows)} 项）",
         limit=Limit(limit, "--branch、--category、--phase"),
     )
-    if rows:
+    if any(r.kind != dashboard.LATE_DONE for r in rows):
         raise typer.Exit(1)
 
 

@@ -193,18 +193,70 @@ def paused_gc() -> Iterator[None]:
 
 
 def grade_states(
-    session: Session, category: str | None = None, *, detail: bool = False
+    session: Session, category: str | None = None, *, detail: bool = False, as_of: date | None = None
 ) -> dict[int, GradeState]:
     """Every branch's score, proposed and final grade and flags, keyed by branch id (seed order).
 
     ``detail`` also fills each source's total, for lists; grading itself needs only the
     weighted total.
+
+    ``as_of``: the ledger as it stood that day. Only grade events dated on or before it count
+    (an event's date is its ``on``, or the day it was entered when it has none). Scores and
+    ballots carry no date of their own, so for a past day (before today) the score and the
+    proposed grade are those of the last proposal recorded by then (``grade compute``), and a
+    branch with no proposal by then is unscored; on today or later, or with no ``as_of``, the
+    scores are read as they are now.
     """
     with paused_gc():
-        return _grade_states(session, category, detail)
+        return _grade_states(session, category, detail, as_of)
 
 
-def _grade_states(session: Session, category: str | None, detail: bool) -> dict[int, GradeState]:
+def recorded_only(as_of: date | None) -> bool:
+    """Whether a read as of ``as_of`` takes scores from the recorded proposals (a past day)."""
+    return as_of is not None and as_of < date.today()
+
+
+def event_dated_by(as_of: date) -> Any:
+    """The SQL condition: a grade event dated on or before ``as_of``."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from sqlalchemy import and_, or_
+
+    next_day = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
+    return or_(
+        GradeEvent.on <= as_of,  # type: ignore[operator]
+        and_(GradeEvent.on.is_(None), GradeEvent.at < next_day),  # type: ignore[union-attr]
+    )
+
+
+def _as_recorded(
+    base: tuple[Any, ...],
+    history: tuple[Any, ...],
+    rubric: Rubric,
+    satisfaction: Any,
+    vetoed: tuple[str, ...],
+    by_source: Any,
+) -> GradeState:
+    """A past day's state: the score and proposal as the last proposal by then recorded them."""
+    recorded = history[5]
+    score, grade = recorded if recorded is not None else (None, None)
+    if score is None:
+        return GradeState(*base, None, None, None, (), _NOTHING, (), None, vetoed, *history)
+    proposed = Grade(grade) if grade else None
+    threshold = threshold_grade(score, rubric.thresholds)
+    changes: tuple[str, ...] = ()
+    if satisfaction is not None or vetoed:
+        result = assess_total(score, rubric, satisfaction=satisfaction, vetoes=vetoed)
+        if result.proposed == proposed:
+            changes = result.changes
+    return GradeState(
+        *base, score, proposed, threshold, changes, by_source, (), satisfaction, vetoed, *history
+    )
+
+
+def _grade_states(
+    session: Session, category: str | None, detail: bool, as_of: date | None = None
+) -> dict[int, GradeState]:
     rubric = current_rubric(session)
     campaign = current_campaign(session)
     in_campaign = Branch.campaign_id == campaign.id
@@ -237,10 +289,11 @@ def _grade_states(session: Session, category: str | None, detail: bool) -> dict[
             )
             .join(Branch, GradeEvent.branch_id == Branch.id)  # type: ignore[arg-type]
             .join(GateOverride, GradeEvent.override_id == GateOverride.id, isouter=True)  # type: ignore[arg-type]
-            .where(in_campaign)
+            .where(in_campaign, *([event_dated_by(as_of)] if as_of is not None else []))
             .order_by(GradeEvent.id),  # type: ignore[arg-type]
         )
     )
+    past = recorded_only(as_of)
     expected = len(rubric.sources) * len(rubric.indicators)
     incomplete = [bid for bid, *_ in rows if totals.counts.get(bid, 0) != expected]
     present = present_parts(session, incomplete) if incomplete else {}
@@ -253,6 +306,11 @@ def _grade_states(session: Session, category: str | None, detail: bool) -> dict[
                 {s: round_score(t) for s, t in totals.by_source.get(bid, {}).items()}
             )
         history = _history(events[bid]) if bid in events else _NO_HISTORY
+        if past:
+            satisfaction = satisfaction_rate(dict(ballots[bid])) if bid in ballots else None  # type: ignore[arg-type]
+            base = (bid, name, cat_names[cat], seq)
+            states[bid] = _as_recorded(base, history, rubric, satisfaction, vetoed, by_source)
+            continue
         # Positional: the frozen __init__ takes keyword arguments a third slower, and this
         # runs once per branch (100,000 in bench/bench_grading.py).
         if totals.counts.get(bid, 0) != expected:
@@ -381,10 +439,10 @@ def quota_of(states: Iterable[GradeState], rubric: Rubric, all_categories: Seque
     )
 
 
-def quota_report(session: Session, category: str | None = None) -> QuotaReport:
-    """``grade quota``: over all branches and per category, or one category alone."""
+def quota_report(session: Session, category: str | None = None, as_of: date | None = None) -> QuotaReport:
+    """``grade quota``: over all branches and per category, or one category alone (as of a day)."""
     rubric = current_rubric(session)
-    states = grade_states(session, category).values()
+    states = grade_states(session, category, as_of=as_of).values()
     cats = [_category_name(session, category)] if category else categories(session)
     return quota_of(states, rubric, cats)
 
@@ -423,10 +481,10 @@ def _band_grade(band: str, threshold: Grade) -> Grade:
     return Grade.AVERAGE if band == MIDDLE_BAND else Grade.POOR
 
 
-def suggest(session: Session, category: str | None = None) -> SuggestReport:
+def suggest(session: Session, category: str | None = None, as_of: date | None = None) -> SuggestReport:
     """The bands a forced distribution by score would give, beside the current grades."""
     rubric = current_rubric(session)
-    states = list(grade_states(session, category).values())
+    states = list(grade_states(session, category, as_of=as_of).values())
     graded = [s for s in states if s.score is not None and s.counted is not None]
     targets = largest_remainder(len(graded), rubric.quota)
     by_id = {s.branch_id: s for s in graded}
@@ -474,9 +532,18 @@ class BackwardReport:
     count: int  # ratio × population, rounded half up
     entries: list[BackwardEntry]
     unscored: list[str]
+    ungraded: list[str] = field(default_factory=list)  # branches of the category without a final grade
+
+    @property
+    def complete(self) -> bool:
+        """The list stands once every branch of the category has its final grade (组织考评);
+        until then it is 不完整 and no branch is held to an 一村一策 plan by it."""
+        return not self.ungraded
 
 
-def backward_report(session: Session, all_states: Iterable[GradeState] | None = None) -> BackwardReport:
+def backward_report(
+    session: Session, all_states: Iterable[GradeState] | None = None, as_of: date | None = None
+) -> BackwardReport:
     """倒排 (seed 三、三): the bottom share of the rubric's category by score, ties at the cut kept.
 
     ``all_states``: every branch's grade state, when the caller has them already.
@@ -486,7 +553,7 @@ def backward_report(session: Session, all_states: Iterable[GradeState] | None = 
     if rubric.backward_category not in known:
         raise InvalidInput(f"评分办法 [backward] 的分类“{rubric.backward_category}”不存在。")
     if all_states is None:
-        states = list(grade_states(session, rubric.backward_category).values())
+        states = list(grade_states(session, rubric.backward_category, as_of=as_of).values())
     else:
         states = [s for s in all_states if s.category == rubric.backward_category]
     scored = [s for s in states if s.score is not None]
@@ -503,6 +570,7 @@ def backward_report(session: Session, all_states: Iterable[GradeState] | None = 
         count,
         entries,
         [s.name for s in states if s.score is None],
+        [s.name for s in states if s.final is None],
     )
 
 

@@ -9,6 +9,7 @@ one, so ``history`` shows every decision; jcnian.gradebook.reads derives the cur
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from fractions import Fraction
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
@@ -30,7 +31,7 @@ from jcnian.gradebook.reads import (
     quota_of,
 )
 from jcnian.gradebook.tables import GradeEvent
-from jcnian.grading import Grade, movement
+from jcnian.grading import Grade, cap_breaches, movement
 from jcnian.models import Branch
 
 STEP_LABELS = {
@@ -181,6 +182,42 @@ def _targets(
 
 
 QUOTA_REFUSED = "等级比例不符合要求"
+CAP_GATE = "grade-cap"  # a grade set above the satisfaction cap or despite a veto
+
+
+def cap_check(
+    session: Session,
+    chosen: Iterable[tuple[GradeState, Grade]],
+    override: str | None,
+    what: str,
+    satisfaction: "Fraction | None" = None,
+) -> dict[int, list[str]]:
+    """Which of the grades a person sets break the satisfaction cap or a veto, by branch id.
+
+    ``satisfaction``: the rate that counts instead of the ballots' (an acceptance round's
+    满意度测评). Any breach without ``override`` stops the step whole (GateError).
+    """
+    rubric = current_rubric(session)
+    found: dict[int, tuple[str, list[str]]] = {}
+    for s, grade in chosen:
+        rate = s.satisfaction if satisfaction is None else satisfaction
+        reasons = cap_breaches(grade, rubric, satisfaction=rate, vetoes=s.vetoes)
+        if reasons:
+            found[s.branch_id] = (s.name, reasons)
+    if found and override is None:
+        error = GateError(f"{what}高于评分办法允许的等级；确需如此，请加 --override 写明理由：")
+        error.problems = [f"{name}：{'；'.join(r)}。" for name, r in found.values()]  # type: ignore[attr-defined]
+        raise error
+    return {bid: reasons for bid, (_n, reasons) in found.items()}
+
+
+def _cap_record(
+    session: Session, branch_id: int, reasons: list[str], override: str | None, on: date
+) -> GateOverride | None:
+    """The override record for one branch's grade set above the cap (None: no breach)."""
+    if not reasons or override is None:
+        return None
+    return record_override(session, session.get(Branch, branch_id), CAP_GATE, reasons, override, on)
 
 
 def _quota_override(
@@ -212,19 +249,22 @@ def deliberate(
     grade: Grade | None = None,
     reason: str | None = None,
     by: str | None = None,
+    override: str | None = None,
 ) -> StepResult:
     """群众党员会议审议: agree with the proposal, or change it with a reason.
 
-    ``refs=None`` agrees for every graded branch the meetings have not yet deliberated.
+    ``refs=None`` agrees for every graded branch the meetings have not yet deliberated. A
+    grade above the satisfaction cap (or despite a veto) needs ``override``, recorded.
     """
     states = grade_states(session)
-    reason = _reason(reason)
+    reason, override = _reason(reason), _reason(override)
     targets = _targets(session, states, refs, grade, lambda s: s.deliberated is None and s.final is None)
     done = [s.name for s in targets if s.final is not None]
     if done:
         raise Conflict(f"{'、'.join(done)} 已由镇党委终定等级，如需改动请用 jcnian grade change。")
     if grade is not None and reason is None and any(grade != s.proposed for s in targets):
         raise InvalidInput("审议改变了拟定等级，须用 --reason 写明理由。")
+    breaches = cap_check(session, [(s, grade or s.proposed) for s in targets], override, "审议等级")  # type: ignore[misc]
     _record_proposals(session, targets, on)
     entries = []
     for s in targets:
@@ -232,6 +272,7 @@ def deliberate(
         assert chosen is not None
         same = s.deliberated == chosen
         if not same:
+            gate = _cap_record(session, s.branch_id, breaches.get(s.branch_id, []), override, on)
             _add_event(
                 session,
                 s,
@@ -239,11 +280,15 @@ def deliberate(
                 chosen,
                 on,
                 reason=reason if chosen != s.proposed else None,
+                override_id=gate.id if gate else None,
                 by=by,
             )
         entries.append(StepEntry(s.name, s.proposed, chosen, not same))
     session.flush()
-    return StepResult("deliberated", on, entries, warnings=_window_warning(session, on, "审议"))
+    used = override if breaches else None
+    return StepResult(
+        "deliberated", on, entries, warnings=_window_warning(session, on, "审议"), override=used
+    )
 
 
 def approve(
@@ -284,7 +329,13 @@ def approve(
     report = _checked_quota(
         session, projected, override, "按此终定，等级比例不符合要求；确需批准，请加 --override 写明理由："
     )
-    used = override if (undeliberated or not report.ok) else None
+    breaches = cap_check(
+        session,
+        [(s, plan[s.branch_id]) for s in targets if s.final is None],
+        override,
+        "终定等级",  # type: ignore[misc]
+    )
+    used = override if (undeliberated or not report.ok or breaches) else None
     quota_gate = _quota_override(session, report, "grade-final", override, on)
     _record_proposals(session, targets, on)
     entries = []
@@ -296,11 +347,21 @@ def approve(
             continue
         basis = s.deliberated or s.proposed
         gate = quota_gate
-        if s.deliberated is None:
-            refused = ["尚未经群众党员会议审议", *([QUOTA_REFUSED] if quota_gate else [])]
+        capped = breaches.get(s.branch_id, [])
+        if s.deliberated is None or capped:
+            refused = [
+                *(["尚未经群众党员会议审议"] if s.deliberated is None else []),
+                *capped,
+                *([QUOTA_REFUSED] if quota_gate else []),
+            ]
             gate = record_override(
-                session, session.get(Branch, s.branch_id), "grade-final", refused, override, on
-            )  # type: ignore[arg-type]
+                session,
+                session.get(Branch, s.branch_id),
+                CAP_GATE if capped else "grade-final",
+                refused,
+                override,  # type: ignore[arg-type]
+                on,
+            )
         _add_event(
             session,
             s,
@@ -422,7 +483,8 @@ def change_grade(
 ) -> GradeChange:
     """改定 a final grade (after approval, before or after publication); always with a reason.
 
-    No gate stands in the way of a change, so an ``override`` is not recorded (and said so).
+    The one gate is the satisfaction cap and the vetoes: a grade above them needs
+    ``override``, recorded; otherwise an ``override`` is not recorded (and said so).
     """
     b = lookup_branch(session, branch)
     state = _state_of(session, b)
@@ -430,8 +492,12 @@ def change_grade(
         raise GateError(f"{b.name} 尚无终定等级，请先用 jcnian grade approve。")
     if state.final == grade:
         raise Conflict(f"{b.name} 的终定等级已是“{grade}”，无需改定。")
-    change = _change(session, b, state, "changed", grade, on, reason, None, by)
-    if _reason(override):
+    if _reason(reason) is None:
+        raise InvalidInput("改定等级须用 --reason 写明理由。")
+    breaches = cap_check(session, [(state, grade)], _reason(override), "改定等级").get(b.id, [])  # type: ignore[arg-type]
+    gate = _cap_record(session, b.id, breaches, _reason(override), on)  # type: ignore[arg-type]
+    change = _change(session, b, state, "changed", grade, on, reason, gate, by)
+    if _reason(override) and gate is None:
         return replace(change, warnings=("改定等级没有需要越过的检查，--override 的理由未记入。",))
     return change
 
@@ -443,10 +509,20 @@ def record_regrade(
     on: date,
     reason: str,
     override: GateOverride | None = None,
+    *,
+    satisfaction: "Fraction | None" = None,
+    cap_override: str | None = None,
 ) -> GradeChange:
-    """重新评定级次 after acceptance (总结验收); ``override``: the acceptance gate's record, if any."""
+    """重新评定级次 after acceptance (总结验收); ``override``: the acceptance gate's record, if any.
+
+    The grade is held to the cap with ``satisfaction`` (the round's 满意度测评, when there is
+    one; the ballots otherwise); a breach needs ``cap_override`` and is recorded on its own.
+    """
     b = lookup_branch(session, branch_id)
-    return _change(session, b, _state_of(session, b), "regraded", grade, on, reason, override, None)
+    state = _state_of(session, b)
+    breaches = cap_check(session, [(state, grade)], _reason(cap_override), "重新评定的等级", satisfaction)
+    gate = _cap_record(session, branch_id, breaches.get(branch_id, []), _reason(cap_override), on)
+    return _change(session, b, state, "regraded", grade, on, reason, gate or override, None)
 
 
 # --- history --------------------------------------------------------------------------
@@ -479,14 +555,16 @@ class BranchHistory:
         return None if moved == "持平" else moved
 
 
-def history(session: Session, branch: str | int) -> BranchHistory:
-    """Every grade event of one branch, oldest first."""
+def history(session: Session, branch: str | int, as_of: date | None = None) -> BranchHistory:
+    """Every grade event of one branch, oldest first (those dated on or before ``as_of``)."""
+    from jcnian.gradebook.reads import event_dated_by
+
     b = lookup_branch(session, branch)
-    state = _state_of(session, b)
+    state = grade_states(session, as_of=as_of)[b.id]  # type: ignore[index]
     events = session.exec(
         select(GradeEvent, GateOverride.reason)
         .join(GateOverride, GradeEvent.override_id == GateOverride.id, isouter=True)  # type: ignore[arg-type]
-        .where(GradeEvent.branch_id == b.id)
+        .where(GradeEvent.branch_id == b.id, *([event_dated_by(as_of)] if as_of is not None else []))
         .order_by(GradeEvent.id)  # type: ignore[arg-type]
     ).all()
     return BranchHistory(

@@ -193,6 +193,11 @@ def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[
     ]
     if report.unscored:
         notes.append(f"尚未评分、未参加倒排的{report.category}党组织 {len(report.unscored)} 个。")
+    if not report.complete:
+        notes.append(
+            f"名单不完整：尚有 {len(report.ungraded)} 个{report.category}党组织未终定等级，"
+            "终定后才据此要求一村一策。"
+        )
     return Sheet("后进整顿", [Table(columns, rows)], notes=notes)
 
 
@@ -317,12 +322,17 @@ def _problem_sheet(session: Session, as_of: date) -> Sheet:
         Column("解决日期", "date"),
         Column("备注"),
     )
+    from jcnian.gradebook.reads import recorded_only
+
+    # A past month: a problem's 整改中 carries no date of its own, so every problem not
+    # resolved by the month's end reads 月末尚未解决, whatever was recorded for it since.
+    past = recorded_only(as_of)
     rows = []
     for p in list_problems(session):
         if p.found_on > as_of:
             continue
         later = p.resolved_on is not None and p.resolved_on > as_of
-        status = "月末尚未解决" if later else p.status
+        status = "月末尚未解决" if later or (past and p.resolved_on is None) else p.status
         rows.append(
             (p.id, p.branch, p.text, p.source, p.found_on, status, None if later else p.resolved_on, p.note)
         )
@@ -336,9 +346,10 @@ def _overdue_sheet(overdue: Sequence[Any]) -> Sheet:
         Column("事项"),
         Column("截止日期", "date"),
         Column("逾期天数", "int"),
+        Column("类别"),
         Column("说明"),
     )
-    rows = [(o.branch, o.phase, o.item, o.due, o.days, o.detail or None) for o in overdue]
+    rows = [(o.branch, o.phase, o.item, o.due, o.days, o.kind, o.detail or None) for o in overdue]
     return Sheet("逾期事项", [Table(columns, rows)])
 
 
@@ -389,13 +400,14 @@ def _summary_sheet(
         (
             Column("阶段"),
             Column("事项"),
-            Column("已完成", "int"),
+            Column("按期完成", "int"),
+            Column("逾期完成", "int"),
             Column("应完成", "int"),
-            Column("逾期", "int"),
+            Column("逾期未完成", "int"),
             Column("最早未完成期限", "date"),
         ),
         [
-            (p.label, d.label, d.done, d.total, d.overdue, d.due)
+            (p.label, d.label, d.on_time, d.done_late, d.total, d.overdue, d.due)
             for p in status.phases
             for d in p.deliverables
         ],
@@ -407,14 +419,17 @@ def _summary_sheet(
         title=f"等级分布与比例目标（参评 {quota.overall.graded} 个，按终定等级，未终定的按拟定等级）",
         chart=Chart("等级分布与比例目标", categories=0, series=(2, 5), y_title="党组织数"),
     )
-    by_phase: dict[str, tuple[int, set[str]]] = {}
+    by_phase: dict[str, tuple[int, int, set[str]]] = {}
     for o in overdue:
-        n, names = by_phase.get(o.phase, (0, set()))
+        n, done_late, names = by_phase.get(o.phase, (0, 0, set()))
+        if o.kind == "逾期完成":
+            by_phase[o.phase] = (n, done_late + 1, names)
+            continue
         names.add(o.branch)
-        by_phase[o.phase] = (n + 1, names)
+        by_phase[o.phase] = (n + 1, done_late, names)
     late = Table(
-        (Column("阶段"), Column("逾期事项", "int"), Column("涉及党组织", "int")),
-        [(phase, n, len(names)) for phase, (n, names) in by_phase.items()],
+        (Column("阶段"), Column("逾期事项", "int"), Column("涉及党组织", "int"), Column("逾期完成", "int")),
+        [(phase, n, len(names), done_late) for phase, (n, done_late, names) in by_phase.items()],
         title="逾期事项（明细见“逾期事项”表）",
     )
     return Sheet("汇总", [phases, deliverables, bands, late], notes=notes, filter=False)
@@ -439,10 +454,10 @@ def month_report(session: Session, month: str) -> MonthReport:
     title = f"{campaign_label(current_campaign(session))}月度报表（{first.year}年{first.month}月）"
     branches = list_branches(session)
     rubric = current_rubric(session)
-    by_branch = grade_states(session, detail=True)
+    by_branch = grade_states(session, detail=True, as_of=as_of)
     states = list(by_branch.values())
     quota = quota_of(states, rubric, categories(session))
-    facts = gather(session, by_branch)
+    facts = gather(session, by_branch, as_of)
     projects = list_projects(session, as_of, month=month)
     late = overdue(session, as_of, facts=facts)
     summary = _summary_sheet(title, as_of, branches, status(session, as_of, facts=facts), quota, late)

@@ -210,7 +210,9 @@ def load_command(name: str) -> Any:
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name
-    return localise(command)
+    from jcnian.commands.values import strict_numbers
+
+    return localise(strict_numbers(command))
 
 
 class _Group(ChineseGroup):

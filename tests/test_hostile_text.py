@@ -185,3 +185,26 @@ def test_the_renderer_alone() -> None:
         and inert.spreadsheet(3) == 3
     )
     assert inert.spreadsheet("\tx") == "'\tx" and inert.spreadsheet("\r=x") == "'\r=x"
+
+
+def test_a_rubric_name_as_a_column_header_prints_literally(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rubric = seeded("grade", "rubric", "show", "--toml").stdout.replace(
+        '"群众初评" = 0.3', '"[/bold]群众" = 0.3'
+    )
+    (tmp_path / "r.toml").write_text(rubric, encoding="utf-8")
+    assert seeded("grade", "rubric", "set", str(tmp_path / "r.toml")).exit_code == 0
+    assert seeded("grade", "score", "五夫村", "-s", "[/bold]群众", "-i", "工作思路", "-p", "8").exit_code == 0
+    listed = seeded("grade", "list", "--wide")
+    assert listed.exit_code == 0, listed.stderr
+    assert "[/bold]群众" in listed.stdout
+
+
+def test_a_big_file_named_with_markup_imports(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lines = ["党组织,评价主体,指标,测评人,得分"] + [
+        f"五夫村,群众初评,工作思路,{i}号,8" for i in range(12_000)
+    ]
+    path = tmp_path / "[link=http:evil]测评.csv"  # big enough for the progress bar, whose text is markup
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = seeded("survey", "import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "[link=http:evil]测评.csv" in result.stderr

@@ -179,6 +179,8 @@ def test_choice_help_lists_the_short_forms(seeded) -> None:  # type: ignore[no-u
         ("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "1e1"),
         ("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "8，5"),
         ("problem", "update", "1_0"),
+        ("problem", "list", "--limit", "1_0"),  # every int option, not only those declared with a parser
+        ("init", "--year", "2_012"),
     ],
 )
 def test_python_only_number_forms_are_refused(seeded, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]

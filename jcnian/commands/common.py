@@ -210,6 +210,11 @@ def emit(
         for row in rows:
             writer.writerow(["" if row.get(c.key) is None else _cell(row.get(c.key)) for c in cols])
         return
+    # A header may come from the user too (a rubric's source names): never read as markup.
+    cols = [
+        c if "[" not in c.header else layout.Col(c.key, inert.markup(c.header), c.kind, c.optional)
+        for c in cols
+    ]
     cells = [["" if row.get(c.key) is None else str(_cell(row.get(c.key))) for c in cols] for row in rows]
     dropped = layout.render(title, cols, cells, wide=bool(wide))
     if dropped:

@@ -50,7 +50,8 @@ def survey_import(
 
     群众初评、党员评议、支部自评、组织考评的得分，或群众测评票数。
 
-    识别四种格式（按表头判断，表头上方的标题行、空行、合计行会自动跳过）：
+    识别四种格式（按表头判断；标题、填报单位、空行、合计/平均行、表尾签字和说明自动跳过，
+    --dry-run 逐行列出跳过了什么）：
     长表（党组织、评价主体、指标、得分，可加 测评人、扣分事项/扣分）；
     宽表（党组织、评价主体，每项指标一列）；
     票数汇总（党组织 与 好/较好/一般/较差 或 满意/基本满意/不满意 各一列）；
@@ -103,6 +104,8 @@ def _progress(total_bytes: int) -> tuple[Any, Any]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+    from jcnian.inert import markup  # the description is read as markup: a file name must not be
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -117,10 +120,10 @@ def _progress(total_bytes: int) -> tuple[Any, Any]:
         if phase == "write":
             if (name, "read") in tasks:
                 bar.remove_task(tasks.pop((name, "read")))
-            tasks[(name, phase)] = bar.add_task(f"写入账本 {name}", total=None)
+            tasks[(name, phase)] = bar.add_task(f"写入账本 {markup(name)}", total=None)
             return
         if (name, phase) not in tasks:
-            tasks[(name, phase)] = bar.add_task(f"读取并检查 {name}", total=total)
+            tasks[(name, phase)] = bar.add_task(f"读取并检查 {markup(name)}", total=total)
         bar.update(tasks[(name, phase)], completed=done, total=total)
 
     return bar, tick

@@ -80,7 +80,7 @@ def _read_and_insert(ctx: ImportContext, survey: SurveyFile, before: int) -> Fil
     earlier = earlier_import(conn, ctx.campaign_id, survey.sha256)
     entry = start_import(ctx.session, ctx.campaign_id, survey)
     import_id = entry.id
-    stamp = _score.c.entered_at.type.bind_processor(conn.dialect)
+    stamp = _score.c.entered_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     now = models.utc_now()
     entered = stamp(now) if stamp is not None else now
     sql = insert_sql(conn)

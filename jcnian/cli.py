@@ -83,7 +83,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "cadre": (_ACT, "cadre_app", "村干部“创业承诺、辞职承诺”及兑现，村主职干部重点工作季考核。"),
     "economy": (_ACT, "economy_app", "村级集体经济增收五年计划、每年收入和城乡党组织结对帮扶。"),
     "group": (_ACT, "group_app", "领导小组、办公室和督导检查组的成员及职务。"),
-    "notice": (_ACT, "notice", "起草本月通报：工作滞后的党组织及其事实、本月好做法，可写成 .docx 公文。"),
+    "notice": (_ACT, "notice", "起草本月通报：工作滞后的党组织和本月好做法。"),
     "accept": (
         "jcnian.commands.accept",
         "accept_app",

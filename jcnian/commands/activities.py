@@ -76,7 +76,9 @@ def pledge_import(
     ),
     on: str | None = typer.Option(None, "--on", help="没有日期列时的承诺日期，默认今天。"),
 ) -> None:
-    """从 CSV 名单导入“一句话承诺”；有任何错误都不写入，并列出“文件:行”。
+    """从 CSV 名单导入“一句话承诺”。
+
+    有任何错误都不写入，并列出“文件:行”。
 
     党员一栏为空即党组织的承诺；重复导入不重复登记。
 
@@ -117,7 +119,9 @@ def pledge_list(
 
 @pledge_app.command("coverage")
 def pledge_coverage(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """每个党组织是否已作“一句话承诺”、有多少党员作了承诺；有党组织未承诺时退出码为 1。
+    """每个党组织的“一句话承诺”覆盖情况。
+
+    党组织是否已承诺、有多少党员作了承诺；有党组织未承诺时退出码为 1。
 
     示例：jcnian pledge coverage --as-of 2012-06-30
     """
@@ -311,7 +315,9 @@ def training_show(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Forma
 
 @training_app.command("missing")
 def training_missing(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
-    """未参加轮训的村党组织书记（每个村都应参加）；有缺训时退出码为 1。
+    """未参加轮训的村党组织书记（每个村都应参加）。
+
+    有缺训时退出码为 1。
 
     示例：jcnian training missing --as-of 2012-06-01
     """
@@ -339,7 +345,9 @@ def secretary_set(
     name: str = typer.Argument(..., metavar="姓名", help="书记（主要负责人）姓名。"),
     on: str | None = typer.Option(None, "--on", help="任职起始日期（登记日期），默认今天。"),
 ) -> None:
-    """登记党组织的书记（主要负责人）；写错时再次登记即更正。调整书记请用 secretary change。
+    """登记党组织的书记（主要负责人）。
+
+    写错时再次登记即更正；调整书记请用 secretary change。
 
     与已有人员只差一字时提醒核对。
 
@@ -403,7 +411,9 @@ def rally_set(
     attendance: int | None = typer.Option(None, "--attendance", help="参会人数。"),
     note: str | None = NoteOption,
 ) -> None:
-    """登记镇党委召开的基层组织建设年活动动员大会；再次登记即更正，未给出的项保持原样。
+    """登记镇党委召开的基层组织建设年活动动员大会。
+
+    再次登记即更正，未给出的项保持原样。
 
     示例：jcnian rally set --on 2012-04-25 --attendance 120
     """
@@ -464,7 +474,9 @@ def cadre_pledge(
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
-    """登记村干部的创业承诺或辞职承诺；再次登记加 --status 已兑现 即记录兑现，未给出的项保持原样。
+    """登记村干部的创业承诺或辞职承诺及其兑现。
+
+    再次登记加 --status 已兑现 即记录兑现，未给出的项保持原样。
 
     示例：jcnian cadre pledge 五夫村 王伟 创业承诺 --text "三年建成物业用房" --on 2012-05-10
     """
@@ -485,7 +497,9 @@ def cadre_quarter(
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
-    """登记村主职干部重点工作季考核结果（每人每季度一次，再次登记即更正）。
+    """登记村主职干部重点工作季考核结果。
+
+    每人每季度一次，再次登记即更正。
 
     示例：jcnian cadre quarter 五夫村 王伟 2 合格 --on 2012-07-05
     """
@@ -633,7 +647,9 @@ def economy_pair(
     on: str | None = OnOption,
     note: str | None = NoteOption,
 ) -> None:
-    """登记城乡党组织结对帮扶：百企联百村，或市直部门单位结对联系欠发达村。
+    """登记城乡党组织结对帮扶。
+
+    百企联百村，或市直部门单位结对联系欠发达村。
 
     示例：jcnian economy pair 五夫村 百企联百村 浙江耀华高翔管桩有限公司 --on 2012-05-20
     """
@@ -696,7 +712,9 @@ def group_set(
     role: str = typer.Option(..., "--role", help="职务，如 组长、副组长、主任、成员。"),
     on: str | None = OnOption,
 ) -> None:
-    """登记领导小组、办公室或督导检查组的成员及职务；再次登记即更正职务。
+    """登记领导小组、办公室或督导检查组的成员及职务。
+
+    再次登记即更正职务。
 
     与已有人员只差一字时提醒核对。
 
@@ -737,7 +755,9 @@ def notice(
     ),
     force: bool = typer.Option(False, "--force", help="目标文件已存在时覆盖它（默认不覆盖，退出码 1）。"),
 ) -> None:
-    """起草本月通报：工作滞后的党组织及其事实、本月好做法，可写成 .docx 公文。
+    """起草本月通报：工作滞后的党组织和本月好做法。
+
+    列出各党组织的事实，可写成 .docx 公文。
 
     按该月最后一天的账本起草；同一账本、同一月份得到同样的通报。.docx 先写临时文件，完整后才改名；
     已有文件不覆盖，除非加 --force。

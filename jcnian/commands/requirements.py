@@ -147,7 +147,9 @@ def publicity_slogan(
     ),
     on: str | None = OnOption,
 ) -> None:
-    """登记党组织的固定宣传标语（每个支部一条以上）：附件2 的编号或自拟内容。
+    """登记党组织的固定宣传标语（每个支部一条以上）。
+
+    可写附件2 的编号（1–20）或自拟内容。
 
     示例：jcnian publicity slogan 五夫村 3 --on 2012-04-20
     """
@@ -159,7 +161,9 @@ def publicity_slogan(
 
 @publicity_app.command("catalogue")
 def publicity_catalogue(fmt: Format = FormatOption) -> None:
-    """列出附件2 的 20 条宣传标语及编号（publicity slogan 可直接写编号）。
+    """列出附件2 的 20 条宣传标语及编号。
+
+    publicity slogan 可直接写编号。
 
     示例：jcnian publicity catalogue --format json
     """

@@ -297,3 +297,23 @@ def test_status_shows_the_activities_before_and_after_their_dates(demo_ledger: s
         app, ["--db", demo_ledger, "status", "--as-of", "2012-12-31", "--format", "json"]
     )
     assert "七大活动" not in json_out.stdout  # the JSON contract is the dashboard's own
+
+
+def test_publicity_usage_names_the_catalogue_item_each_branch_uses(seeded) -> None:  # type: ignore[no-untyped-def]
+    assert seeded("publicity", "slogan", "五夫村", "3", "--on", "2012-04-20").exit_code == 0
+    full_width = "强组织、增活力，创先争优迎十八大"  # the seed writes "," here
+    assert seeded("publicity", "slogan", "联桥村", full_width, "--on", "2012-04-21").exit_code == 0
+    assert seeded("publicity", "slogan", "二都村", "自己的话", "--on", "2012-04-22").exit_code == 0
+    rows = _json(seeded("publicity", "usage", "--as-of", "2012-04-30", "--format", "json"))
+    assert len(rows) == 32
+    assert [(r["branch"][:3], r["number"]) for r in rows[:4]] == [
+        ("五夫村", 3),
+        ("联桥村", 2),
+        ("二都村", None),
+        ("鲁溪闸", None),
+    ]
+    assert rows[2]["slogan"] == "自己的话" and rows[3]["slogan"] is None
+    early = _json(seeded("publicity", "usage", "--as-of", "2012-04-20", "--format", "json"))
+    assert early[1]["slogan"] is None
+    table = seeded("publicity", "usage", "--as-of", "2012-04-30", "--format", "csv").stdout
+    assert "二都村党支部,自拟,自己的话" in table

@@ -65,8 +65,12 @@ def slogan_text(given: str) -> str:
 
 def catalogue_number(text: str) -> int | None:
     """The catalogue number of a slogan's text, None for a branch's own."""
-    catalogue = slogan_catalogue()
-    return catalogue.index(text) + 1 if text in catalogue else None
+    folded = [_fold(t) for t in slogan_catalogue()]  # ，and , are the same slogan
+    return folded.index(_fold(text)) + 1 if _fold(text) in folded else None
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 # --- branches of a category ---------------------------------------------------------------
@@ -645,3 +649,36 @@ def publication_scopes(session: Session, on: date) -> list[tuple[date, str]]:
         .order_by(PublicationScope.on)  # type: ignore[arg-type]
     ).all()
     return [(r.on, r.scope) for r in rows]
+
+
+# --- which branch uses which slogan -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SloganUse:
+    branch: str
+    slogan: str | None
+    number: int | None  # the catalogue number, None for a branch's own text
+    on: date | None
+
+
+def slogan_usage(session: Session, on: date) -> list[SloganUse]:
+    """Every branch with the fixed slogans it put up by ``on`` (a branch with none: one empty row)."""
+    from jcnian.campaign.tables import Publicity
+
+    campaign = current_campaign(session)
+    used: dict[int, list[Publicity]] = {}
+    for p in session.exec(
+        select(Publicity)
+        .join(Branch, Publicity.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id, Publicity.kind == "slogan", Publicity.on <= on)
+        .order_by(Publicity.on, Publicity.id)  # type: ignore[arg-type]
+    ).all():
+        used.setdefault(p.branch_id, []).append(p)
+    out = []
+    for b in _branches(session):
+        rows = used.get(b.id, [])  # type: ignore[arg-type]
+        out += [SloganUse(b.name, p.text, catalogue_number(p.text), p.on) for p in rows] or [
+            SloganUse(b.name, None, None, None)
+        ]
+    return out

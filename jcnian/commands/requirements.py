@@ -177,6 +177,27 @@ def publicity_catalogue(fmt: Format = FormatOption) -> None:
     )
 
 
+@publicity_app.command("usage")
+def publicity_usage(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Format = FormatOption) -> None:
+    """每个党组织用的固定宣传标语：附件2 的第几条或自拟。
+
+    还没有标语的党组织也列出（标语一栏为空）。
+
+    示例：jcnian publicity usage --as-of 2012-05-01 --format csv
+    """
+    from jcnian.campaign import activities
+
+    on = parse_date(as_of)
+    rows = in_ledger(ctx, activities.slogan_usage, on, write=False)
+    emit(
+        [{**asdict(r), "number": r.number or ("自拟" if r.slogan else None)} for r in rows],
+        [("branch", "党组织"), ("number", "附件2"), ("slogan", "标语"), ("on", "日期")],
+        fmt,
+        title=f"固定宣传标语（截至 {on}）",
+        json_rows=[asdict(r) for r in rows],
+    )
+
+
 @publicity_app.command("column")
 def publicity_column(
     ctx: typer.Context,

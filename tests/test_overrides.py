@@ -101,7 +101,9 @@ def test_a_version_3_ledger_keeps_its_overrides_when_upgraded(seeded, db) -> Non
     final = [e for e in json.loads(history.stdout)["events"] if e["step"] == "final"]
     assert [e["override"] for e in final] == ["会议决定"]
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
         (count,) = conn.execute("SELECT COUNT(*) FROM gate_override").fetchone()
         columns = {r[1] for r in conn.execute("PRAGMA table_info(grade_event)")}
     assert count == 32 and "override" not in columns

@@ -233,6 +233,22 @@ def test_deliberate_holds_the_cap(run, low_satisfaction):  # type: ignore[no-unt
     assert history["events"][-1]["override"] == "党员大会一致通过"
 
 
+def test_approve_above_the_cap_needs_an_override(run, low_satisfaction):  # type: ignore[no-untyped-def]
+    assert run("grade", "deliberate", "--all", "--on", "2012-04-24").exit_code == 0
+    args = ("grade", "approve", "五夫村", "-g", "较好", "--reason", "复核", "--on", "2012-04-27")
+    refused = run(*args)
+    assert refused.exit_code == 1 and "满意率" in refused.stderr
+    assert _overrides(low_satisfaction) == []
+    assert run(*args, "--override", "镇党委研究决定").exit_code == 0
+    assert "grade-cap" in _overrides(low_satisfaction)
+    wufu = next(
+        r
+        for r in json.loads(run("grade", "list", "--format", "json").stdout)
+        if r["branch"].startswith("五夫村")
+    )
+    assert wufu["grade"] == "较好" and any("镇党委研究决定" in f for f in wufu["flags"])
+
+
 def test_approve_and_change_hold_the_cap(run, low_satisfaction):  # type: ignore[no-untyped-def]
     assert run("grade", "deliberate", "--all", "--on", "2012-04-24").exit_code == 0
     approve = ("grade", "approve", "五夫村", "-g", "较好", "--reason", "复核", "--on", "2012-04-27")

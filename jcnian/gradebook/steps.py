@@ -326,14 +326,14 @@ def approve(
         raise InvalidInput("终定等级与审议（拟定）等级不同，须用 --reason 写明理由。")
     plan = {s.branch_id: grade or s.final or s.deliberated or s.proposed for s in targets}
     projected = [replace(s, final=plan[s.branch_id]) if s.branch_id in plan else s for s in states.values()]
-    report = _checked_quota(
-        session, projected, override, "按此终定，等级比例不符合要求；确需批准，请加 --override 写明理由："
-    )
-    breaches = cap_check(
+    breaches = cap_check(  # each branch's own rule first, then the list's quota
         session,
         [(s, plan[s.branch_id]) for s in targets if s.final is None],
         override,
         "终定等级",  # type: ignore[misc]
+    )
+    report = _checked_quota(
+        session, projected, override, "按此终定，等级比例不符合要求；确需批准，请加 --override 写明理由："
     )
     used = override if (undeliberated or not report.ok or breaches) else None
     quota_gate = _quota_override(session, report, "grade-final", override, on)

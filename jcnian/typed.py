@@ -19,7 +19,7 @@ quoted value in its message (``“8，5”含逗号…``).
   ISO week ``2012-W19-4`` are refused, not guessed.
 - **month**: ``2012-05``, ``2012-5``, ``2012/5``, ``2012.5``, ``2012年5月``.
 - **pairs** (``好=120 较好=60``): ``=``, ``：`` or ``:`` between name and value; spaces,
-  ``，``, ``,``, ``、`` or ``；`` between pairs.
+  ``，``, ``,``, ``、`` or ``；`` between pairs; a **list** of names (``座谈会，问卷调查``) the same.
 - **choice**: the name, a registered alias, or a unique part of it or a longer name holding it
   (``问卷`` → 问卷调查, ``推进会`` → 工作推进会, ``调研走访`` → 走访), at least two characters.
 - **text**: a name, a short text or a long text; control characters (C0, C1, ESC, DEL and the
@@ -258,6 +258,11 @@ def parse_pairs(items: Iterable[str]) -> list[tuple[str, str]]:
             raise BadValue(f"“{part}”应写成 名称=数值，如 好=120")
         pairs.append((found["k"].strip(), found["v"].strip()))
     return pairs
+
+
+def parse_list(items: Iterable[str]) -> list[str]:
+    """Several names given as separate words or in one (``座谈会，问卷调查``, ``座谈会、问卷``)."""
+    return [part for item in items for part in re.split(r"[\s,;、]+", fold(item)) if part]
 
 
 # --- choices -----------------------------------------------------------------------------

@@ -329,3 +329,26 @@ def test_messages_count_in_the_clerks_terms(seeded, tmp_path: Path) -> None:  # 
     result = seeded("survey", "import", write(tmp_path, "九个.csv", sheet(names)))
     assert result.exit_code == 0, result.stderr
     assert "写入 56 个分数（8 个党组织 × 7 项，支部自评）；与账本相同 7 个" in result.stderr
+
+
+# --- the fast path ---------------------------------------------------------------------------------
+
+
+def test_a_file_the_fast_path_hands_back_is_counted_once(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """New scores go straight into the ledger; a key the ledger holds, met after a first chunk
+    was written, takes the file back to the staged path: the ledger, the messages and the
+    change log end as if the staged path had run alone."""
+    one = "党组织,评价主体,指标,测评人,得分\n五夫村,党员评议,工作思路,25000号,8\n"
+    assert seeded("survey", "import", write(tmp_path, "一行.csv", one)).exit_code == 0
+    lines = ["党组织,评价主体,指标,测评人,得分"] + [
+        f"五夫村,党员评议,工作思路,{i}号,8" for i in range(30_000)
+    ]
+    result = seeded("survey", "import", write(tmp_path, "三万行.csv", "\n".join(lines) + "\n"))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "写入 29999 个分数（1 个党组织 × 1 项 × 29999 名测评人，党员评议）；与账本相同 1 个" in result.stderr
+    )
+    assert rows(db, "SELECT count(*) FROM score")[0][0] == 30_000
+    log = json.loads(seeded("log", "--format", "json").stdout)[0]
+    assert "score 新增 29999" in log["summary"]
+    assert rows(db, "SELECT rows FROM survey_import ORDER BY id") == [(1,), (29_999,)]

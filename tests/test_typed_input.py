@@ -154,6 +154,14 @@ def test_choices_take_the_names_the_tool_prints_and_unique_parts(  # type: ignor
     assert one(db, f"SELECT {column} FROM {table}") == stored
 
 
+def test_a_list_of_choices_with_chinese_commas(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
+    result = seeded("mobilize", "survey", "五夫村", "座谈会，问卷、入户", "--on", "2012-04-12")
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        methods = {m for (m,) in conn.execute("SELECT method FROM survey_method")}
+    assert methods == {"座谈会", "问卷调查", "入户走访"}
+
+
 def test_an_ambiguous_part_of_a_choice_names_what_it_could_be(seeded) -> None:  # type: ignore[no-untyped-def]
     result = seeded("problem", "add", "五夫村", "阵地", "--source", "座谈", "--on", "2012-04-12")
     assert result.exit_code == 0  # 座谈会 is the only source holding 座谈

@@ -45,6 +45,9 @@ def record_survey(
     """Survey methods a branch has used; several at once, each kept with its date."""
     in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
+    from jcnian.typed import parse_list
+
+    methods = parse_list(methods)  # 座谈会，问卷调查 as well as 座谈会 问卷调查
     if not methods:
         raise InvalidInput(f"请至少给出一种调查方式：{'、'.join(phases.SURVEY_METHODS)}。")
     chosen = [phases.parse_choice(m, phases.SURVEY_METHODS, "调查方式") for m in methods]

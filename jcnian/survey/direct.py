@@ -21,13 +21,11 @@ from sqlalchemy.exc import IntegrityError
 
 from jcnian import models
 from jcnian.gradebook.tables import Score
-from jcnian.survey.cells import fmt_number
 from jcnian.survey.context import FileReport, ImportContext, report_for, score_shape
 from jcnian.survey.log import earlier_import, finish_import, start_import
 from jcnian.survey.records import SurveyFile
 
 CHUNK = 20_000
-RESPONDENTS = 100_000  # distinct respondents counted in memory; beyond, the ledger counts them
 _EPS = 1e-9
 _score = Score.__table__  # type: ignore[attr-defined]
 
@@ -51,12 +49,14 @@ def import_direct(ctx: ImportContext, survey: SurveyFile, before: int) -> FileRe
     the file needs the staged path (a problem, a repeat, a key the ledger holds, a deduction).
     """
     mark = ctx.problems.mark()
+    counted = _bulk_counts(ctx.conn)
     savepoint = ctx.session.begin_nested()
     try:
         report = _read_and_insert(ctx, survey, before)
     except Restart:
         savepoint.rollback()
         ctx.problems.rollback(mark)
+        _restore_bulk_counts(ctx.conn, counted)
         raise
     except BaseException:
         # A storage fault (disk full) may have ended the whole transaction, savepoint and
@@ -70,9 +70,6 @@ def import_direct(ctx: ImportContext, survey: SurveyFile, before: int) -> FileRe
 
 def _read_and_insert(ctx: ImportContext, survey: SurveyFile, before: int) -> FileReport:
     conn, lookup, problems = ctx.conn, ctx.lookup, ctx.problems
-    cols = survey.columns
-    branch_col, source_col, indicator_col = cols.branch, cols.source, cols.indicator
-    wide = survey.layout == "wide"
     maxima = lookup.rubric.indicators
     branch_of, source_of, indicator_of = lookup.branch, lookup.source, lookup.indicator
     bcache, scache, icache = lookup.branch_cache, lookup.source_cache, lookup.indicator_cache
@@ -89,57 +86,42 @@ def _read_and_insert(ctx: ImportContext, survey: SurveyFile, before: int) -> Fil
     per_source: Counter[str] = Counter()
     branches: set[int] = set()
     indicators: set[str] = set()
-    respondents: set[str] = set()
-    reported_sources: set[str] = set()
     written = 0
-    for row, col, braw, sraw, iraw, respondent, points, item in survey.records(
+    # A sheet lists a branch's sources and indicators together, each for several respondents:
+    # a row naming what the row before named reuses its look-ups.
+    last_b = last_s = last_i = None
+    bid: Any = None
+    src: Any = None
+    ind: Any = None
+    top = 0.0
+    for _row, _col, braw, sraw, iraw, respondent, points, item in survey.records(
         problems, default_source=ctx.default_source, progress=ctx.read_progress(survey)
     ):
         if item:
             raise Restart  # deductions have their own table: the staged path writes both
-        ok = True
-        bid = bcache.get(braw)
-        if bid is None:
-            bid = branch_of(braw)
-        if type(bid) is not int:
-            problems.add(survey.problem(str(bid), row, branch_col))
-            ok = False
-        src = scache.get(sraw) or source_of(sraw)
-        if src is None:
-            if source_col is not None:
-                problems.add(survey.problem(lookup.source_help(sraw), row, source_col))
-            elif sraw not in reported_sources:
-                reported_sources.add(sraw)
-                problems.add(survey.problem(f"--source {lookup.source_help(sraw)}"))
-            ok = False
-        ind = icache.get(iraw) or indicator_of(iraw)
-        if ind is None:
-            if not wide:
-                problems.add(survey.problem(lookup.indicator_help(iraw), row, indicator_col))
-            ok = False
-        elif points > maxima[ind] + _EPS:
-            problems.add(
-                survey.problem(
-                    f"得分 {fmt_number(points)} 超过“{ind}”的满分 {fmt_number(maxima[ind])}，"
-                    f"应在 0 到 {fmt_number(maxima[ind])} 之间",
-                    row,
-                    col,
-                )
-            )
-            ok = False
-        if not ok:
-            raise Restart  # the staged path reports every problem of the file
+        if braw != last_b or sraw != last_s or iraw != last_i:
+            bid = bcache.get(braw)
+            if bid is None:
+                bid = branch_of(braw)
+            if type(bid) is not int:
+                raise Restart  # the staged path reports every problem of the file
+            src = scache.get(sraw) or source_of(sraw)
+            ind = icache.get(iraw) or indicator_of(iraw)
+            if src is None or ind is None:
+                raise Restart
+            top = maxima[ind] + _EPS
+            last_b, last_s, last_i = braw, sraw, iraw
+            branches.add(bid)
+            indicators.add(ind)
+        if points > top:
+            raise Restart
         chunk.append((bid, src, ind, respondent, points, import_id, entered))
-        per_source[src] += 1  # type: ignore[index]
+        per_source[src] += 1
         if len(chunk) >= CHUNK:
             if problems.count > before:
                 raise Restart  # a cell the reader refused
             written += _insert(run, sql, chunk)
             chunk = []
-        branches.add(bid)  # type: ignore[arg-type]
-        indicators.add(ind)
-        if respondent and len(respondents) <= RESPONDENTS:
-            respondents.add(respondent)
     if problems.count > before:
         raise Restart
     if chunk:
@@ -151,8 +133,10 @@ def _read_and_insert(ctx: ImportContext, survey: SurveyFile, before: int) -> Fil
     sources = list(lookup.rubric.sources)
     breakdown = sorted(per_source.items(), key=lambda kv: sources.index(kv[0]))
     finish_import(ctx.session, entry, per_source, written)
-    distinct = len(respondents)
-    if distinct > RESPONDENTS:
+    seen = survey.respondents
+    if seen is not None:
+        distinct = len({r for r in seen.values() if r})
+    else:
         distinct = conn.execute(
             select(func.count(func.distinct(func.nullif(_score.c.respondent, "")))).where(
                 _score.c.import_id == import_id
@@ -167,6 +151,23 @@ def _read_and_insert(ctx: ImportContext, survey: SurveyFile, before: int) -> Fil
         replaced=None,
         status="imported",
     )
+
+
+# jcnian.changelog counts the rows a bulk statement writes (in the connection's info) for the
+# write's log entry; rows a rolled-back savepoint took back must not be counted.
+_CHANGELOG_COUNTS = "jc_log_counts"
+
+
+def _bulk_counts(conn: Any) -> dict[str, dict[str, int]] | None:
+    counts = conn.info.get(_CHANGELOG_COUNTS)
+    return None if counts is None else {table: dict(verbs) for table, verbs in counts.items()}
+
+
+def _restore_bulk_counts(conn: Any, counted: dict[str, dict[str, int]] | None) -> None:
+    if counted is None:
+        conn.info.pop(_CHANGELOG_COUNTS, None)
+    else:
+        conn.info[_CHANGELOG_COUNTS] = counted
 
 
 def _insert(run: Any, sql: str, chunk: list[tuple[Any, ...]]) -> int:

@@ -40,6 +40,7 @@ from jcnian.typed import NAME, SHORT, BadValue, parse_points, text_problem
 ReadProgress = Callable[[int, int], None]  # (done, total) in bytes or rows
 
 PROGRESS_EVERY = 8192  # rows between progress reports
+RESPONDENT_CACHE = 100_000  # distinct respondent cells kept normalised
 SKIP_LIST = 200  # skipped rows kept with their reason for --dry-run; beyond this only counted
 _POINTS = "分数（不小于 0 的数）"
 UNSAVED = "是公式，但文件里没有保存计算结果，请在 Excel/WPS 中打开并保存后再导入"
@@ -111,6 +112,9 @@ class SurveyFile:
     empty_rows: int = 0  # rows naming a branch with nothing filled in (a template's blank line)
     data_rows: int = 0
     _sheet: Sheet | None = field(default=None, repr=False)
+    # The long layout's respondents by their cell (None once too many to keep): what the
+    # report counts them by.
+    respondents: dict[Any, str | None] | None = field(default=None, repr=False)
     _headerless: list[int] = field(default_factory=list, repr=False)  # columns with a blank header
     _unsaved: dict[int, list[int]] = field(default_factory=dict, repr=False)  # row -> formula columns
     _special_cache: dict[str, bool] = field(default_factory=dict, repr=False)
@@ -357,10 +361,11 @@ class SurveyFile:
                 self._tick()
             if type(cells) is SpanningRow and self._spanning(problems, row_no, cells):
                 continue
-            short = len(cells) < pad
+            size = len(cells)
+            short = size < pad
             if short:
                 real = cells
-                cells = [*cells, *([None] * (pad - len(cells)))]
+                cells = [*cells, *([None] * (pad - size))]
             raw = cells[bi]
             branch = raw.strip() if type(raw) is str else cell_text(raw)
             flag = special.get(branch)
@@ -372,7 +377,7 @@ class SurveyFile:
                 flag = type(first) is str and not first.isdigit() and bool(SIGN_OFF.match(normalise(first)))
             if flag and self._skip(problems, row_no, cells, branch, data_cols):
                 continue
-            if (check or short or len(cells) > width) and self._unaccounted(
+            if (check or short or size > width) and self._unaccounted(
                 problems, row_no, real if short else cells, used_set
             ):
                 continue
@@ -411,6 +416,7 @@ class SurveyFile:
         used = [x for x in (bi, si, ii, pi, di, ti, ri, c.total) if x is not None]
         data_cols = [x for x in (si, ii, pi, di, ti) if x is not None]
         respondents: dict[Any, str | None] = {}
+        self.respondents = respondents
         names: dict[str, bool] = {}  # source and indicator texts already checked
         new = tuple.__new__
         for row_no, cells, branch in self._rows(rows, problems, used, data_cols):
@@ -429,19 +435,23 @@ class SurveyFile:
                     if not source:
                         problems.add(self.problem("评价主体为空", row_no, si))
                         ok = False
-                elif source not in names:
-                    names[source] = self._text(problems, row_no, si, source, SHORT)
-                if not names.get(source, True):
-                    ok = False
+                else:
+                    good = names.get(source)
+                    if good is None:
+                        good = names[source] = self._text(problems, row_no, si, source, SHORT)
+                    if not good:
+                        ok = False
             else:
                 source = default_source
             if not indicator:
                 problems.add(self.problem("指标为空", row_no, ii))
                 ok = False
-            elif indicator not in names:
-                names[indicator] = self._text(problems, row_no, ii, indicator, SHORT)
-            if not names.get(indicator, True):
-                ok = False
+            else:
+                good = names.get(indicator)
+                if good is None:
+                    good = names[indicator] = self._text(problems, row_no, ii, indicator, SHORT)
+                if not good:
+                    ok = False
             item = ""
             if ti is not None and not is_blank(cells, ti):
                 if not self._text(problems, row_no, ti, cell_text(cells[ti]), "long"):
@@ -487,8 +497,9 @@ class SurveyFile:
                 if raw is not None and raw != "":
                     respondent = respondents.get(raw)  # type: ignore[assignment]
                     if respondent is None:
-                        if len(respondents) > 100_000:
+                        if len(respondents) > RESPONDENT_CACHE:
                             respondents.clear()
+                            self.respondents = None  # too many to count here
                         respondent = normalise(cell_text(raw))
                         if self._text(problems, row_no, ri, cell_text(raw), NAME):
                             respondents[raw] = respondent

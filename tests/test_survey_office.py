@@ -102,6 +102,11 @@ def test_a_blank_score_in_the_wide_layout_is_refused(seeded, db: str, tmp_path: 
     result = refused(seeded, write(tmp_path, "空格.csv", text))
     assert located(result) == ["空格.csv:2:D"]  # 联桥村 is a template row: listed, nothing filled in
     assert scores(db) == []
+    dry = seeded(
+        "survey", "import", write(tmp_path, "模板.csv", text.replace("13,,9", "13,8,9")), "--dry-run"
+    )
+    assert dry.exit_code == 0, dry.stderr
+    assert "跳过第 3 行（只有党组织名称，没有填分数或票数）：联桥村" in dry.stderr
 
 
 def test_a_value_in_a_column_without_a_header_is_refused(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

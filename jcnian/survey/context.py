@@ -63,7 +63,7 @@ class FileReport:
     shape: str = ""  # what the file holds, in the clerk's terms: "8 个党组织 × 7 项，支部自评"
     deductions: int = 0  # of ``added``, the deductions (扣分) among the scores
     skips: list[tuple[int, str, str]] = field(default_factory=list)  # rows read past: (row, why, what)
-    skipped: int = 0  # all rows read past (``skips`` keeps the first of them)
+    skipped: int = 0  # all rows read past, template rows too (``skips`` keeps the first of them)
 
 
 def score_shape(
@@ -98,5 +98,5 @@ def report_for(
         notes=survey.read_notes(),
         breakdown=breakdown,
         skips=list(survey.skips),
-        skipped=survey.skipped,
+        skipped=survey.skipped + survey.empty_rows,
     )

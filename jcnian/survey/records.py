@@ -52,6 +52,7 @@ TOTAL, SIGNOFF, HEADER_AGAIN, TITLE, OUTSIDE = (
     "标题行",
     "表格外的文字",
 )
+TEMPLATE = "只有党组织名称，没有填分数或票数"
 _TITLE = re.compile(r"(表|汇总|统计|情况|一览)$")
 
 
@@ -229,6 +230,14 @@ class SurveyFile:
             content = "，".join(t for t in (cell_text(c) for c in cells) if t)
             self.skips.append((row_no, reason, content[:60] + ("…" if len(content) > 60 else "")))
         return True
+
+    def _template_row(self, row_no: int, cells: Sequence[Any]) -> None:
+        """A row naming a branch with nothing filled in (a template's line): counted on its
+        own (the report says so in a note) and listed with the rows read past."""
+        self.empty_rows += 1
+        if len(self.skips) < SKIP_LIST:
+            content = "，".join(t for t in (cell_text(c) for c in cells) if t)
+            self.skips.append((row_no, TEMPLATE, content[:60]))
 
     def _skip(
         self,
@@ -423,7 +432,7 @@ class SurveyFile:
             raw = cells[ii]
             indicator = raw.strip() if type(raw) is str else cell_text(raw)
             if not indicator and all(is_blank(cells, col) for col in data_cols):
-                self.empty_rows += 1  # a template row: the branch listed, nothing filled in yet
+                self._template_row(row_no, cells)  # the branch listed, nothing filled in yet
                 continue
             self.data_rows += 1
             ok = True
@@ -515,7 +524,7 @@ class SurveyFile:
         used = [x for x in (c.branch, c.source, c.respondent, c.total, *c.indicators) if x is not None]
         for row_no, cells, branch in self._rows(rows, problems, used, list(c.indicators)):
             if all(is_blank(cells, col) for col, _ in value_cols):
-                self.empty_rows += 1  # a template row: the branch listed, nothing filled in yet
+                self._template_row(row_no, cells)  # the branch listed, nothing filled in yet
                 continue
             self.data_rows += 1
             ok = True
@@ -578,7 +587,7 @@ class SurveyFile:
         }
         for row_no, cells, branch in self._rows(rows, problems, used, list(c.options)):
             if all(is_blank(cells, col) for col in c.options):
-                self.empty_rows += 1
+                self._template_row(row_no, cells)
                 continue
             self.data_rows += 1
             filled = [col for col in c.options if not is_blank(cells, col)]

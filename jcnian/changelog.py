@@ -25,23 +25,20 @@ append-only too, but row images are captured on SQLite only.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
-import os
 import re
-import shlex
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from jcnian.invocation import USER_ENV, actor, command_line, current_command  # noqa: F401 (USER_ENV, command_line: used by callers)
+
 if TYPE_CHECKING:  # SQLAlchemy is imported when a write first needs it (jcnian --help loads none)
     from sqlalchemy.engine import Connection
 
 TABLE = "change_log"
-USER_ENV = "JCNIAN_USER"
 GENESIS = "0" * 64
 # Tables whose changes are not imaged: the log itself.
 _NOT_LOGGED = {TABLE}
@@ -58,47 +55,6 @@ _STATEMENT = re.compile(
     r"^\s*(INSERT(?:\s+OR\s+\w+)?\s+INTO|DELETE\s+FROM|UPDATE(?:\s+OR\s+\w+)?)\s+(?:main\.)?\"?(\w+)\"?",
     re.IGNORECASE,
 )
-_SECRET_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
-
-# Who and what: set by the CLI for the command it runs (``jcnian.cli``).
-_actor: str | None = None
-_command: str | None = None
-
-
-# --- who and what -----------------------------------------------------------------------
-
-
-def set_actor(name: str | None) -> None:
-    global _actor
-    _actor = name.strip() if name and name.strip() else None
-
-
-def set_command(argv: Iterable[str] | None) -> None:
-    global _command
-    _command = None if argv is None else command_line(argv)
-
-
-def actor() -> str:
-    """``--by``, else ``$JCNIAN_USER``, else the OS user."""
-    if _actor:
-        return _actor
-    env = os.environ.get(USER_ENV, "").strip()
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name (a container without one)
-        return "unknown"
-
-
-def command_line(argv: Iterable[str]) -> str:
-    """The command as typed, with secrets removed (a database URL's password)."""
-    return " ".join(["jcnian", *(shlex.quote(_SECRET_URL.sub(r"\1***@", a)) for a in argv)])
-
-
-def current_command() -> str:
-    return _command if _command is not None else command_line(sys.argv[1:])
-
 
 # --- capture ----------------------------------------------------------------------------
 

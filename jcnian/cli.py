@@ -234,10 +234,10 @@ class _Group(ChineseGroup):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the command; usage errors are shown here, in Chinese, with exit code 2."""
         localise(self)
-        from jcnian import changelog
+        from jcnian import invocation
 
         argv = kwargs.get("args", args[0] if args else None)
-        changelog.set_command(sys.argv[1:] if argv is None else list(argv))  # the log's command line
+        invocation.set_command(sys.argv[1:] if argv is None else list(argv))  # the log's command line
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -331,9 +331,9 @@ def _root(
     ),
 ) -> None:
     """基层年（jcnian）：基层组织建设年活动台账。"""
-    from jcnian import changelog
+    from jcnian import invocation
 
-    changelog.set_actor(by)
+    invocation.set_actor(by)
     ctx.obj = State(db=db, debug=debug)
 
 

@@ -101,10 +101,20 @@ def ledger(ctx: typer.Context, *, create: bool = False, write: bool = True) -> I
         engine.dispose()
 
 
-def _say_notices() -> None:
-    """What opening the ledger did that the clerk should know (a safety copy before an upgrade)."""
-    from jcnian import safety
+def grade_as_of(value: str | None) -> date | None:
+    """A grade read's ``--as-of``: the day given, or None for the ledger as it is now."""
+    return None if value is None else parse_date(value)
 
+
+def _say_notices() -> None:
+    """What opening the ledger did that the clerk should know (a safety copy before an upgrade).
+
+    Only an upgrade leaves a notice, and it loads jcnian.safety to make its copy: a command
+    that opened a ledger without one does not load that module at all.
+    """
+    safety = sys.modules.get("jcnian.safety")
+    if safety is None:
+        return
     for notice in safety.take_notices():
         say(notice)
 

@@ -496,7 +496,8 @@ def transaction(
     another program's lock. A fault of the storage is raised as a ``LedgerFault`` (a number
     too large to store as ``InvalidInput``).
     """
-    from jcnian import changelog
+    if write:
+        from jcnian import changelog  # a read logs nothing and does not load the capture
 
     options: dict[str, Any] = {WRITE: write}
     if on_wait is not None:

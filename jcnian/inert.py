@@ -95,3 +95,12 @@ def csv_writer(out: Any, **options: Any) -> _SafeWriter:
     import csv
 
     return _SafeWriter(csv.writer(out, **options))
+
+
+def json_text(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with the control characters it left
+    raw (C1, DEL, the bidirectional overrides) written as ``\\uXXXX`` escapes: the same data
+    for a JSON reader, nothing a terminal would obey."""
+    if CONTROL.search(text) is None:
+        return text
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

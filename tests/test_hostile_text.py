@@ -6,6 +6,7 @@ the argument check); CSV and xlsx exports neutralise text a spreadsheet would ru
 leading = + - @ tab CR); a database URL's password is never printed.
 """
 
+import json
 import sqlite3
 import zipfile
 from datetime import datetime
@@ -46,7 +47,7 @@ def test_markup_in_a_name_prints_literally_everywhere(seeded, name: str) -> None
 
 
 def test_control_characters_already_in_the_ledger_are_shown_not_obeyed(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
-    rename(db, "五夫村党总支", "\x1b[2J\x1b]8;;http://evil\x07五夫村党总支\u202e")
+    rename(db, "五夫村党总支", "\x1b[2J\x1b]8;;http://evil\x07五夫村党总支\u202e\x9b")
     for args in (
         ("branch", "list"),
         ("branch", "list", "--format", "csv"),
@@ -54,8 +55,13 @@ def test_control_characters_already_in_the_ledger_are_shown_not_obeyed(seeded, d
     ):
         out = seeded(*args)
         assert out.exit_code in (0, 1) and "内部错误" not in out.stderr, out.stderr
-        assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "\u202e" not in out.stdout
+        assert not any(ch in out.stdout for ch in "\x1b\x07\u202e\x9b")
         assert "\\x1b[2J" in out.stdout
+    for args in (("branch", "list", "--format", "json"), ("export", "json", "branch")):
+        out = seeded(*args)
+        assert out.exit_code == 0, out.stderr
+        assert not any(ch in out.stdout for ch in "\x1b\x07\u202e\x9b")  # escaped in the JSON text
+        assert any(b["name"].startswith("\x1b[2J") for b in json.loads(out.stdout))  # the same data
 
 
 @pytest.mark.parametrize(
@@ -208,3 +214,17 @@ def test_a_big_file_named_with_markup_imports(seeded, tmp_path: Path) -> None:  
     result = seeded("survey", "import", str(path))
     assert result.exit_code == 0, result.stderr
     assert "[link=http:evil]测评.csv" in result.stderr
+
+
+def test_a_table_export_to_a_terminal_shows_control_characters() -> None:
+    from sqlalchemy import Column as SqlColumn
+    from sqlalchemy import Integer, MetaData, String
+    from sqlalchemy import Table as SqlTable
+
+    from jcnian.report.tables import _csv_rows
+
+    table = SqlTable("t", MetaData(), SqlColumn("id", Integer), SqlColumn("name", String))
+    rows = [(1, "\x1b[2J五夫村"), (2, "=1+1"), (3, "联桥村")]
+    assert list(_csv_rows(table, rows, terminal=True)) == [[1, "\\x1b[2J五夫村"], [2, "'=1+1"], [3, "联桥村"]]
+    # To a file or a pipe the data stay as stored (but for formula text).
+    assert [list(r) for r in _csv_rows(table, rows)] == [[1, "\x1b[2J五夫村"], [2, "'=1+1"], [3, "联桥村"]]

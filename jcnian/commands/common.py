@@ -177,7 +177,9 @@ def _plain(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_plain) + "\n")
+    from jcnian.inert import json_text
+
+    sys.stdout.write(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=_plain)) + "\n")
 
 
 def emit(

@@ -19,6 +19,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.sql import sqltypes
 from sqlmodel import Session, SQLModel
 
+from jcnian import inert
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.inert import FORMULA_START, spreadsheet
 from jcnian.models import load_all_tables
@@ -143,10 +144,11 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def _csv_rows(table: SqlTable, rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
+def _csv_rows(table: SqlTable, rows: Iterable[Any], terminal: bool = False) -> Iterator[Sequence[Any]]:
     """Rows ready for csv.writer; only date, time and boolean columns need converting (the
     writer itself turns None into an empty field), which keeps large tables fast. Text that a
-    spreadsheet would run as a formula gets a leading ``'`` (jcnian.inert.spreadsheet)."""
+    spreadsheet would run as a formula gets a leading ``'`` (jcnian.inert.spreadsheet); going
+    to a ``terminal``, control characters are shown, not obeyed (jcnian.inert.terminal)."""
     special = [
         i
         for i, c in enumerate(table.columns)
@@ -161,7 +163,7 @@ def _csv_rows(table: SqlTable, rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
         yield from rows
         return
     for row in rows:
-        if not special and not any(row[i] and row[i][0] in FORMULA_START for i in texts):
+        if not special and not terminal and not any(row[i] and row[i][0] in FORMULA_START for i in texts):
             yield row
             continue
         values = list(row)
@@ -169,6 +171,8 @@ def _csv_rows(table: SqlTable, rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
             values[i] = _csv_text(values[i])
         for i in texts:
             values[i] = spreadsheet(values[i])
+            if terminal and values[i]:
+                values[i] = inert.terminal(values[i])
         yield values
 
 
@@ -189,7 +193,8 @@ def write_table_csv(session: Session, name: str, out: IO[bytes], encoding: str =
     count = 0
     try:
         writer.writerow(columns)
-        for count, values in enumerate(_csv_rows(table, _rows(session, table)), start=1):
+        shown = out.isatty() if hasattr(out, "isatty") else False
+        for count, values in enumerate(_csv_rows(table, _rows(session, table), shown), start=1):
             try:
                 writer.writerow(values)
             except UnicodeEncodeError as exc:
@@ -227,6 +232,6 @@ def write_table_json(session: Session, name: str, out: IO[str]) -> int:
     out.write("[")
     for count, row in enumerate(_rows(session, table), start=1):
         obj = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
-        out.write(("\n  " if count == 1 else ",\n  ") + json.dumps(obj, ensure_ascii=False))
+        out.write(("\n  " if count == 1 else ",\n  ") + inert.json_text(json.dumps(obj, ensure_ascii=False)))
     out.write("\n]\n" if count else "]\n")
     return count

@@ -14,8 +14,9 @@ for ``--yes`` and reports what goes before it removes a branch.
 """
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 6
@@ -132,12 +133,11 @@ class ChangeLog(SQLModel, table=True):
     hash: str
 
 
-def _guard_change_log() -> None:
-    from sqlalchemy import event
+def _guard_change_log(table: Any, connection: Any, **kw: Any) -> None:
+    """``after_create``: the database refuses UPDATE and DELETE on the log (jcnian.changelog)."""
+    from jcnian.changelog import guard  # loaded only when the table is created
 
-    from jcnian.changelog import guard
-
-    event.listen(ChangeLog.__table__, "after_create", guard)  # type: ignore[attr-defined]
+    guard(table, connection, **kw)
 
 
-_guard_change_log()
+event.listen(ChangeLog.__table__, "after_create", _guard_change_log)  # type: ignore[attr-defined]

@@ -128,11 +128,6 @@ def _safety_copy(ctx: typer.Context, engine: Any) -> None:
         say(f"已先把账本备份到 {copy}（需要时用 jcnian restore {copy} --yes 恢复）。")
 
 
-def grade_as_of(value: str | None) -> date | None:
-    """A grade read's ``--as-of``: the day given, or None for the ledger as it is now."""
-    return None if value is None else parse_date(value)
-
-
 def parse_date(value: str | None, option: str = "--as-of") -> date:
     """A date option as offices write it (jcnian.typed.parse_date; ``5月10日`` in the campaign's
     year), today when absent; a bad one is a usage error (exit 2)."""

@@ -28,6 +28,7 @@ _LEDGER, _PHASES, _IMPL, _REQ = (
 )
 _MAINT = "jcnian.commands.maintenance"
 _ACT = "jcnian.commands.activities"
+_GUA = "jcnian.commands.guarantees"
 
 # Every command in the order `jcnian --help` lists them: name -> (module, attribute, the
 # first line of its help). A command's module is imported only when that command runs or
@@ -80,10 +81,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "fiveone": (_ACT, "fiveone_app", "村党组织书记“五个一”工程。"),
     "training": (_ACT, "training_app", "5 月下旬村党组织书记科学发展主题轮训。"),
     "secretary": (_ACT, "secretary_app", "各党组织书记（主要负责人）及调整不胜任的书记。"),
-    "cadre": (_ACT, "cadre_app", "村干部“创业承诺、辞职承诺”及兑现，村主职干部重点工作季考核。"),
-    "economy": (_ACT, "economy_app", "村级集体经济增收五年计划、每年收入和城乡党组织结对帮扶。"),
-    "group": (_ACT, "group_app", "领导小组、办公室和督导检查组的成员及职务。"),
-    "notice": (_ACT, "notice", "起草本月通报：工作滞后的党组织和本月好做法。"),
+    "cadre": (_GUA, "cadre_app", "村干部“创业承诺、辞职承诺”及兑现，村主职干部重点工作季考核。"),
+    "economy": (_GUA, "economy_app", "村级集体经济增收五年计划、每年收入和城乡党组织结对帮扶。"),
+    "group": (_GUA, "group_app", "领导小组、办公室和督导检查组的成员及职务。"),
+    "notice": (_GUA, "notice", "起草本月通报：工作滞后的党组织和本月好做法。"),
     "accept": (
         "jcnian.commands.accept",
         "accept_app",

@@ -1,4 +1,4 @@
-"""The files shipped in ``data/``: where they are, and the default rubric's text.
+"""The files shipped in ``data/``: where they are, the default rubric's text, 附件2's slogans.
 
 The one place the package reads its own data files, so that domain code (the gradebook's
 rubric in force, the seed) is handed text or a path instead of opening files itself.
@@ -17,3 +17,8 @@ def data_dir() -> Path:
 def default_rubric_text() -> str:
     """The shipped rubric (data/rubric.toml), stored in a ledger the first time it is graded."""
     return (data_dir() / "rubric.toml").read_text(encoding="utf-8")
+
+
+def slogans_text() -> str:
+    """附件2's 20 slogans (data/slogans.txt), one a line, in the seed's words."""
+    return (data_dir() / "slogans.txt").read_text(encoding="utf-8")

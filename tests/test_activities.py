@@ -4,7 +4,7 @@ the town's 动员大会 — entry, correction that keeps what was not given, ref
 import json
 from datetime import date
 
-from jcnian.campaign.activities import slogan_catalogue
+from jcnian.campaign.slogans import slogan_catalogue
 
 
 def _json(result):  # type: ignore[no-untyped-def]

@@ -7,8 +7,9 @@
 - ``plans``         goals, measures, plans, public pledges
 - ``projects``      projects, tasks, progress, monthly assessment, supervision
 - ``requirements``  visits, monthly reports, rules, publicity, enterprise coverage
-- ``activities``    三 and 四 beyond the phases (tables in ``activities_tables``): the 附件2
-                    slogans, 一句话承诺, 闪光言行, 五个一, 轮训, 书记 and 调整, the town's 动员大会
+- ``activities``    三 and 四 beyond the phases (tables in ``activities_tables``): 一句话承诺,
+                    闪光言行, 五个一, 轮训, 书记 and 调整, the town's 动员大会
+- ``slogans``       附件2's slogan catalogue and which branch uses which
 - ``acceptance``    acceptance steps, decisions, rectification, the acceptance report
 - ``facts``         the facts pass: every branch's facts read once
 - ``dashboard``     status, overdue, lagging as of a day

@@ -1,5 +1,5 @@
-"""The seven activities (三) and the guarantees (四) beyond the phases, in the ledger: 附件2's
-slogan catalogue, 一句话承诺 (三、七) with its import and coverage, 创先争优闪光言行 and the
+"""The seven activities (三) and the guarantees (四) beyond the phases, in the ledger:
+一句话承诺 (三、七) with its import and coverage, 创先争优闪光言行 and the
 展示评选 (三、七), the 五个一 工程 of village branches (三、四), the 5月下旬 科学发展主题轮训 of
 the village secretaries (三、四), each branch's 书记 and the 调整 of an unfit one (三、三), and
 the town's own 动员大会 (二、(一)).
@@ -13,7 +13,6 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -36,43 +35,6 @@ from jcnian.names import normalise
 
 VILLAGE = "农村"
 
-# --- 附件2: the slogan catalogue ---------------------------------------------------------
-
-
-@cache
-def slogan_catalogue() -> tuple[str, ...]:
-    """The 20 slogans of 附件2 (data/slogans.txt), in the seed's order and words."""
-    from jcnian.data_files import data_dir
-
-    text = (data_dir() / "slogans.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-def slogan_text(given: str) -> str:
-    """A slogan as a clerk gives it: a catalogue number (``3``, ``３``, ``第3条``) or own text."""
-    cleaned = (given or "").strip()
-    number = cleaned.removeprefix("第").removesuffix("条").strip()
-    if number.isdigit():
-        catalogue = slogan_catalogue()
-        n = int(number)
-        if not 1 <= n <= len(catalogue):
-            raise InvalidInput(
-                f"附件2 的标语编号为 1–{len(catalogue)}，没有第 {n} 条（jcnian publicity catalogue 列出全部）。"
-            )
-        return catalogue[n - 1]
-    return required_text(cleaned, "标语")
-
-
-def catalogue_number(text: str) -> int | None:
-    """The catalogue number of a slogan's text, None for a branch's own."""
-    folded = [_fold(t) for t in slogan_catalogue()]  # ，and , are the same slogan
-    return folded.index(_fold(text)) + 1 if _fold(text) in folded else None
-
-
-def _fold(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
 # --- branches of a category ---------------------------------------------------------------
 
 
@@ -80,14 +42,14 @@ def _is_village(session: Session, branch: Branch) -> bool:
     return session.exec(select(Category.name).where(Category.id == branch.category_id)).first() == VILLAGE
 
 
-def _village(session: Session, branch_name: str, what: str) -> Branch:
+def require_village(session: Session, branch_name: str, what: str) -> Branch:
     branch = find_branch(session, branch_name)
     if not _is_village(session, branch):
         raise InvalidInput(f"{branch.name}不是农村党组织；{what}只针对村党组织。")
     return branch
 
 
-def _villages(session: Session) -> list[Branch]:
+def village_branches(session: Session) -> list[Branch]:
     campaign = current_campaign(session)
     return list(
         session.exec(
@@ -99,7 +61,7 @@ def _villages(session: Session) -> list[Branch]:
     )
 
 
-def _branches(session: Session) -> list[Branch]:
+def campaign_branches(session: Session) -> list[Branch]:
     campaign = current_campaign(session)
     return list(
         session.exec(select(Branch).where(Branch.campaign_id == campaign.id).order_by(Branch.seq)).all()
@@ -223,7 +185,7 @@ def pledge_coverage(session: Session, on: date) -> list[PledgeCoverage]:
             any(p.branch == b.name and p.member is None for p in pledges),
             sum(1 for p in pledges if p.branch == b.name and p.member is not None),
         )
-        for b in _branches(session)
+        for b in campaign_branches(session)
     ]
 
 
@@ -330,7 +292,7 @@ def record_five_one(
 ) -> Saved:
     """One of a village branch's 五个一 (好的领导班子、工作思路、工作机制、活动阵地、工作业绩)."""
     in_campaign_year(session, on, "--on")
-    branch = _village(session, branch_name, "“五个一”工程")
+    branch = require_village(session, branch_name, "“五个一”工程")
     name = five_one_item(item)
     return upsert(
         session,
@@ -353,7 +315,7 @@ class FiveOneView:
 
 def five_one_table(session: Session, on: date) -> list[FiveOneView]:
     """Every village branch with its five items as of ``on``."""
-    villages = _villages(session)
+    villages = village_branches(session)
     rows = session.exec(
         select(FiveOneItem).where(FiveOneItem.branch_id.in_([v.id for v in villages]))  # type: ignore[union-attr,attr-defined]
     ).all()
@@ -422,7 +384,7 @@ def _session_on(session: Session, day: date) -> TrainingSession:
 
 def record_attendance(session: Session, branch_name: str, on: date, person: str | None = None) -> Saved:
     """A village secretary at the session held on ``on``; the name defaults to the branch's 书记."""
-    branch = _village(session, branch_name, "科学发展主题轮训")
+    branch = require_village(session, branch_name, "科学发展主题轮训")
     held = _session_on(session, on)
     who = normalise(person) if person else secretary_of(session, branch.id)
     if not who:
@@ -460,7 +422,7 @@ def training_report(session: Session, on: date) -> list[TrainingView]:
     ).all():
         attended.setdefault(a.branch_id, []).append((start, a.person))
     out = []
-    for v in _villages(session):
+    for v in village_branches(session):
         went = attended.get(v.id, [])  # type: ignore[arg-type]
         out.append(
             TrainingView(
@@ -649,36 +611,3 @@ def publication_scopes(session: Session, on: date) -> list[tuple[date, str]]:
         .order_by(PublicationScope.on)  # type: ignore[arg-type]
     ).all()
     return [(r.on, r.scope) for r in rows]
-
-
-# --- which branch uses which slogan -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SloganUse:
-    branch: str
-    slogan: str | None
-    number: int | None  # the catalogue number, None for a branch's own text
-    on: date | None
-
-
-def slogan_usage(session: Session, on: date) -> list[SloganUse]:
-    """Every branch with the fixed slogans it put up by ``on`` (a branch with none: one empty row)."""
-    from jcnian.campaign.tables import Publicity
-
-    campaign = current_campaign(session)
-    used: dict[int, list[Publicity]] = {}
-    for p in session.exec(
-        select(Publicity)
-        .join(Branch, Publicity.branch_id == Branch.id)
-        .where(Branch.campaign_id == campaign.id, Publicity.kind == "slogan", Publicity.on <= on)
-        .order_by(Publicity.on, Publicity.id)  # type: ignore[arg-type]
-    ).all():
-        used.setdefault(p.branch_id, []).append(p)
-    out = []
-    for b in _branches(session):
-        rows = used.get(b.id, [])  # type: ignore[arg-type]
-        out += [SloganUse(b.name, p.text, catalogue_number(p.text), p.on) for p in rows] or [
-            SloganUse(b.name, None, None, None)
-        ]
-    return out

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from jcnian.campaign.activities import VILLAGE, _village, _villages
+from jcnian.campaign.activities import VILLAGE, campaign_branches, require_village, village_branches
 from jcnian.campaign.activities_tables import (
     CadrePledge,
     EconomyPlan,
@@ -79,7 +79,7 @@ def record_cadre_pledge(
     """A village cadre's 创业承诺 or 辞职承诺; re-entered with ``status`` to record its 兑现."""
     in_campaign_year(session, on, "--on")
     in_campaign_year(session, status_on, "--status-on")
-    branch = _village(session, branch_name, "村干部承诺")
+    branch = require_village(session, branch_name, "村干部承诺")
     who = _person(person, "村干部姓名")
     which = _choice(kind, CADRE_PLEDGE_KINDS, "承诺类别")
     state = _choice(status, FULFILMENT, "兑现情况") if status else None
@@ -158,7 +158,7 @@ def record_quarter(
 ) -> Saved:
     """村主职干部重点工作季考核: one result per cadre and quarter, given after the quarter began."""
     in_campaign_year(session, on, "--on")
-    branch = _village(session, branch_name, "村主职干部重点工作季考核")
+    branch = require_village(session, branch_name, "村主职干部重点工作季考核")
     who = _person(person, "村主职干部姓名")
     if quarter not in (1, 2, 3, 4):
         raise InvalidInput(f"季度应为 1–4，不是 {quarter}。")
@@ -218,7 +218,7 @@ def set_economy_plan(
 ) -> Saved:
     """A village's 增收五年计划: base year and income, target year and income (万元)."""
     in_campaign_year(session, on, "--on")
-    branch = _village(session, branch_name, "村级集体经济增收五年计划")
+    branch = require_village(session, branch_name, "村级集体经济增收五年计划")
     if target_year <= base_year:
         raise InvalidInput(f"目标年份 {target_year} 应晚于基数年份 {base_year}。")
     if target_year - base_year > 6:
@@ -248,7 +248,7 @@ def set_economy_plan(
 def record_income(session: Session, branch_name: str, year: int, income: float, on: date) -> Saved:
     """A village's collective income of a year (万元); a year after ``on``'s is refused."""
     in_campaign_year(session, on, "--on")
-    branch = _village(session, branch_name, "村级集体经济收入")
+    branch = require_village(session, branch_name, "村级集体经济收入")
     if year > on.year:
         raise InvalidInput(f"{year} 年的收入不能在 {on} 登记（年份未到）。")
     if year < on.year - 10:
@@ -280,7 +280,7 @@ class EconomyView:
 
 def economy_report(session: Session, on: date) -> list[EconomyView]:
     """Every village: its plan (as of ``on``), its incomes, and the share of the increase achieved."""
-    villages = _villages(session)
+    villages = village_branches(session)
     ids = [v.id for v in villages]
     plans = {
         p.branch_id: p
@@ -325,7 +325,7 @@ def record_pairing(
 ) -> Saved:
     """A pair: 百企联百村 (an enterprise) or 部门结对 (a 市直部门单位 with a 欠发达村)."""
     in_campaign_year(session, on, "--on")
-    branch = _village(session, branch_name, "城乡党组织结对帮扶")
+    branch = require_village(session, branch_name, "城乡党组织结对帮扶")
     which = _choice(kind, PAIRING_KINDS, "结对类别")
     who = required_text(partner, "结对单位")
     return upsert(
@@ -341,7 +341,7 @@ def record_pairing(
 
 def record_pairing_activity(session: Session, branch_name: str, partner: str, on: date, text: str) -> Saved:
     in_campaign_year(session, on, "--on")
-    branch = _village(session, branch_name, "城乡党组织结对帮扶")
+    branch = require_village(session, branch_name, "城乡党组织结对帮扶")
     who = required_text(partner, "结对单位")
     pair = session.exec(select(Pairing).where(Pairing.branch_id == branch.id, Pairing.partner == who)).first()
     if pair is None:
@@ -444,7 +444,7 @@ def summary(session: Session, on: date) -> list[SummaryRow]:
     """One line per record of 三 and 四 beyond the phases, as of ``on``: what ``status`` adds."""
     from jcnian.campaign import activities as act
 
-    branches = len(act._branches(session))
+    branches = len(campaign_branches(session))
     rally = act.rally(session, on)
     rows = [
         SummaryRow(

@@ -153,10 +153,10 @@ def publicity_slogan(
 
     示例：jcnian publicity slogan 五夫村 3 --on 2012-04-20
     """
-    from jcnian.campaign import activities, requirements
+    from jcnian.campaign import requirements, slogans
 
     day = parse_date(on, "--on")
-    record(ctx, requirements.add_publicity, branch, "slogan", activities.slogan_text(text), day)
+    record(ctx, requirements.add_publicity, branch, "slogan", slogans.slogan_text(text), day)
 
 
 @publicity_app.command("catalogue")
@@ -167,10 +167,10 @@ def publicity_catalogue(fmt: Format = FormatOption) -> None:
 
     示例：jcnian publicity catalogue --format json
     """
-    from jcnian.campaign import activities
+    from jcnian.campaign import slogans
 
     emit(
-        [{"number": n, "text": t} for n, t in enumerate(activities.slogan_catalogue(), start=1)],
+        [{"number": n, "text": t} for n, t in enumerate(slogans.slogan_catalogue(), start=1)],
         [("number", "编号"), ("text", "标语")],
         fmt,
         title="附件2 “基层组织建设年”活动宣传标语",
@@ -185,10 +185,10 @@ def publicity_usage(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: For
 
     示例：jcnian publicity usage --as-of 2012-05-01 --format csv
     """
-    from jcnian.campaign import activities
+    from jcnian.campaign import slogans
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, activities.slogan_usage, on, write=False)
+    rows = in_ledger(ctx, slogans.slogan_usage, on, write=False)
     emit(
         [{**asdict(r), "number": r.number or ("自拟" if r.slogan else None)} for r in rows],
         [("branch", "党组织"), ("number", "附件2"), ("slogan", "标语"), ("on", "日期")],

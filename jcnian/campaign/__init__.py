@@ -10,6 +10,7 @@
 - ``activities``    三 and 四 beyond the phases (tables in ``activities_tables``): 一句话承诺,
                     闪光言行, 五个一, 轮训, 书记 and 调整, the town's 动员大会
 - ``slogans``       附件2's slogan catalogue and which branch uses which
+- ``pledge_import`` the 一句话承诺 list from a CSV file (an edge: all rows checked, then recorded)
 - ``acceptance``    acceptance steps, decisions, rectification, the acceptance report
 - ``facts``         the facts pass: every branch's facts read once
 - ``dashboard``     status, overdue, lagging as of a day

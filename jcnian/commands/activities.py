@@ -83,10 +83,10 @@ def pledge_import(
 
     示例：jcnian pledge import 一句话承诺.csv --on 2012-05-20
     """
-    from jcnian.campaign import activities
+    from jcnian.campaign import pledge_import
 
     day = parse_date(on, "--on")
-    saved = in_ledger(ctx, activities.import_pledges, path, day)
+    saved = in_ledger(ctx, pledge_import.import_pledges, path, day)
     counts = {s: sum(1 for x in saved if x.status == s) for s in ("created", "updated", "unchanged")}
     say(
         f"已导入 {len(saved)} 条：新登记 {counts['created']}，更正 {counts['updated']}，未变 {counts['unchanged']}。"

@@ -8,12 +8,12 @@ Functions take an open Session and return plain dataclasses or raise typed error
 print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, select
 
+from jcnian import phases
 from jcnian.campaign.activities_tables import (
     BranchSecretary,
     FiveOneItem,
@@ -224,12 +224,9 @@ FIVE_ONE = ("领导班子", "工作思路", "工作机制", "活动阵地", "工
 
 
 def five_one_item(text: str) -> str:
-    """One of the five items by its name or a part that names one alone (阵地 → 活动阵地)."""
-    cleaned = unicodedata.normalize("NFKC", text or "").strip().removeprefix("好的").removeprefix("一个好的")
-    found = [i for i in FIVE_ONE if cleaned and cleaned in i]
-    if len(found) != 1:
-        raise InvalidInput(f"“五个一”项目“{text.strip()}”无效，应为 {'、'.join(FIVE_ONE)} 之一。")
-    return found[0]
+    """One of the five items by its name, a part that names one alone (阵地 → 活动阵地), or a
+    longer phrase holding it (一个好的活动阵地): the one choice rule, phases.parse_choice."""
+    return phases.parse_choice(text or "", FIVE_ONE, "“五个一”项目")
 
 
 def record_five_one(

@@ -45,12 +45,13 @@ def _round(decisions: Sequence[AcceptanceDecision]) -> int:
 
 
 def _parse_rate(rate: float | None) -> float | None:
+    """A satisfaction rate as a share (0–1); what a clerk types (30%, 30, 0.3) is read by the one
+    percentage rule at the edge (jcnian.typed.parse_percent), not guessed again here."""
     if rate is None:
         return None
-    value = rate / 100 if rate > 1 else rate
-    if not 0 <= value <= 1:
-        raise InvalidInput(f"满意率 {rate} 无效，应为 0–1 的比例或 0–100 的百分数。")
-    return round(value, 4)
+    if not 0 <= rate <= 1:
+        raise InvalidInput(f"满意率 {rate} 无效，应为 0–1 的比例。")
+    return round(rate, 4)
 
 
 def record_step(

@@ -187,12 +187,45 @@ def _listen() -> None:
     event.listen(Engine, "before_cursor_execute", _before_write)
     event.listen(Engine, "after_cursor_execute", _count_bulk)
     event.listen(Engine, "rollback", _rolled_back)
+    event.listen(Engine, "savepoint", _savepoint)
+    event.listen(Engine, "rollback_savepoint", _rolled_back_to)
+    event.listen(Engine, "release_savepoint", _released)
     _listening = True
+
+
+# The bulk counts as each open savepoint began (innermost last; SQLAlchemy names a savepoint
+# only after the "savepoint" event, so they are kept in order rather than by name).
+_INFO_SAVED_COUNTS = "jc_log_saved_counts"
+
+
+def _savepoint(conn: Any, _name: Any) -> None:
+    counts = conn.info.get(_INFO_COUNTS)
+    saved = None if counts is None else {table: dict(verbs) for table, verbs in counts.items()}
+    conn.info.setdefault(_INFO_SAVED_COUNTS, []).append(saved)
+
+
+def _rolled_back_to(conn: Any, _name: Any, _context: Any) -> None:
+    """Rows a rolled-back savepoint took back are not counted in the write's entry."""
+    stack = conn.info.get(_INFO_SAVED_COUNTS)
+    if not stack:
+        return
+    saved = stack.pop()
+    if saved is None:
+        conn.info.pop(_INFO_COUNTS, None)
+    else:
+        conn.info[_INFO_COUNTS] = saved
+
+
+def _released(conn: Any, _name: Any, _context: Any) -> None:
+    stack = conn.info.get(_INFO_SAVED_COUNTS)
+    if stack:
+        stack.pop()
 
 
 def _rolled_back(conn: Any) -> None:
     """A rollback inside a captured command takes back the triggers and the change list it
     made: make them again at the next write."""
+    conn.info.pop(_INFO_SAVED_COUNTS, None)
     if conn.info.get(_INFO_INSTALLED) is not None:
         conn.info[_INFO_INSTALLED] = set()
         conn.info[_INFO_FRESH] = True

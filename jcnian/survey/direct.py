@@ -49,14 +49,12 @@ def import_direct(ctx: ImportContext, survey: SurveyFile, before: int) -> FileRe
     the file needs the staged path (a problem, a repeat, a key the ledger holds, a deduction).
     """
     mark = ctx.problems.mark()
-    counted = _bulk_counts(ctx.conn)
     savepoint = ctx.session.begin_nested()
     try:
         report = _read_and_insert(ctx, survey, before)
     except Restart:
         savepoint.rollback()
         ctx.problems.rollback(mark)
-        _restore_bulk_counts(ctx.conn, counted)
         raise
     except BaseException:
         # A storage fault (disk full) may have ended the whole transaction, savepoint and
@@ -151,23 +149,6 @@ def _read_and_insert(ctx: ImportContext, survey: SurveyFile, before: int) -> Fil
         replaced=None,
         status="imported",
     )
-
-
-# jcnian.changelog counts the rows a bulk statement writes (in the connection's info) for the
-# write's log entry; rows a rolled-back savepoint took back must not be counted.
-_CHANGELOG_COUNTS = "jc_log_counts"
-
-
-def _bulk_counts(conn: Any) -> dict[str, dict[str, int]] | None:
-    counts = conn.info.get(_CHANGELOG_COUNTS)
-    return None if counts is None else {table: dict(verbs) for table, verbs in counts.items()}
-
-
-def _restore_bulk_counts(conn: Any, counted: dict[str, dict[str, int]] | None) -> None:
-    if counted is None:
-        conn.info.pop(_CHANGELOG_COUNTS, None)
-    else:
-        conn.info[_CHANGELOG_COUNTS] = counted
 
 
 def _insert(run: Any, sql: str, chunk: list[tuple[Any, ...]]) -> int:

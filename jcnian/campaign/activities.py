@@ -487,6 +487,12 @@ def list_secretaries(session: Session, on: date) -> list[SecretaryView]:
     return out
 
 
+def secretaries_on(session: Session, on: date) -> dict[str, str]:
+    """Each branch's 书记 on ``on`` by branch name: the 负责人 the 问责 lists name beside a
+    project's 具体责任人 (二、(三)). A secretary changed on 6-20 is the 负责人 from 6-20 on."""
+    return {s.branch: s.secretary for s in list_secretaries(session, on) if s.secretary}
+
+
 # --- 镇党委动员大会 ------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ city-wide ledger never holds them all at once.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session
@@ -187,6 +187,7 @@ class LagRow:
     expected: int
     due: date
     reason: str
+    secretary: str | None = None  # the branch's 负责人 (书记) that day, beside the owner
 
 
 def lagging(
@@ -198,10 +199,11 @@ def lagging(
     category: str | None = None,
 ) -> list[LagRow]:
     """问责 candidates: owners whose projects are late or trail the schedule on ``on``, of one
-    branch or category if asked."""
+    branch or category if asked, each with the branch's 负责人 that day (二、(三): 对推进不力的
+    党组织负责人、具体责任人将实行问责)."""
     facts = facts or gather(session, as_of=on)
     scope = resolve(session, branch, category)
-    rows = []
+    rows: list[LagRow] = []
     for f in facts.branches:
         if not scope.keep(f.name):
             continue
@@ -213,5 +215,10 @@ def lagging(
                 rows.append(
                     LagRow(p.owner or "（未定）", f.name, p.name, st.percent, st.expected, p.due, st.reason)
                 )
+    if rows:
+        from jcnian.campaign.activities import secretaries_on
+
+        heads = secretaries_on(session, on)
+        rows = [replace(r, secretary=heads.get(r.branch)) for r in rows]
     rows.sort(key=lambda r: (r.owner, r.branch, r.project))
     return rows

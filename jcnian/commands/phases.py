@@ -24,11 +24,15 @@ from jcnian.commands.common import (
     say,
 )
 from jcnian.commands.layout import optional
+from jcnian.commands.ledger import campaign_list, campaign_new
 
 campaign_app = typer.Typer(
-    help="活动的四个阶段及其日期、其他限期要求。\n\n示例：jcnian campaign show --as-of 2012-04-25",
+    help="活动：列出、新增（多个镇、多个年度），四个阶段的日期和其他限期要求。"
+    "\n\n示例：jcnian campaign show --as-of 2012-04-25",
     no_args_is_help=True,
 )
+campaign_app.command("list")(campaign_list)
+campaign_app.command("new")(campaign_new)
 
 # --- campaign -------------------------------------------------------------------------
 
@@ -385,10 +389,12 @@ def overdue(
 
 
 LAG_COLUMNS = [
-    ("owner", "责任人"),
+    ("owner", "具体责任人"),
+    ("secretary", "党组织负责人"),
     ("branch", "党组织"),
     ("project", "项目"),
-    ("percent", "进度%"),
+    # At 80 columns the two 问责 names come before the figures (the reason says how far behind).
+    optional("percent", "进度%"),
     optional("expected", "应达%"),
     ("due", "完成期限"),
     ("reason", "原因"),
@@ -422,6 +428,9 @@ def lagging(
     """列出项目推进不力的责任人（问责对象候选）。
 
     推进不力：逾期未完成、进度落后于按期直线 20 个百分点以上，或有任务逾期。
+
+    每项列出项目的具体责任人和党组织负责人（当天在任的书记，见 secretary set/change）。
+    JSON/CSV 的 owner 为具体责任人，secretary 为党组织负责人（未登记书记时为空）。
 
     示例：jcnian lagging --as-of 2012-07-15 --format json
     """

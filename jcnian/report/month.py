@@ -357,7 +357,8 @@ def _lagging_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
     from jcnian.campaign.dashboard import lagging
 
     columns = (
-        Column("责任人"),
+        Column("具体责任人"),
+        Column("党组织负责人"),
         Column("党组织名称"),
         Column("工程项目"),
         Column("进度", "percent"),
@@ -366,7 +367,16 @@ def _lagging_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
         Column("原因"),
     )
     rows = [
-        (r.owner, r.branch, r.project, r.percent / 100, r.expected / 100, r.due, r.reason or None)
+        (
+            r.owner,
+            r.secretary,
+            r.branch,
+            r.project,
+            r.percent / 100,
+            r.expected / 100,
+            r.due,
+            r.reason or None,
+        )
         for r in lagging(session, as_of, facts=facts)
     ]
     return Sheet("问责提醒", [Table(columns, rows)])

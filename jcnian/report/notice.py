@@ -82,9 +82,9 @@ def draft(session: Session, month: str) -> Notice:
         reasons.setdefault(row.branch, []).append(f"{what} 逾期 {row.days} 天{done}（期限 {row.due}）")
     for lag in dashboard.lagging(session, as_of):
         reasons.setdefault(lag.branch, []).append(
-            f"工程项目“{lag.project}”推进不力（{lag.reason}；进度 {lag.percent}%，责任人 {lag.owner}）"
+            f"工程项目“{lag.project}”推进不力（{lag.reason}；进度 {lag.percent}%，具体责任人 {lag.owner}）"
         )
-    heads = {s.branch: s.secretary for s in activities.list_secretaries(session, as_of)}
+    heads = activities.secretaries_on(session, as_of)
     lagging = [LaggingBranch(b, r, heads.get(b)) for b, r in reasons.items()]
     first = date.fromisoformat(f"{key}-01")
     good = [

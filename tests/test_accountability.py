@@ -1,0 +1,81 @@
+"""Issue 15's displays: the branch's 负责人 beside a project's 具体责任人 in the 问责 lists
+(lagging, the workbook's 问责提醒, the 通报), each as of its day."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from jcnian.cli import app
+
+
+def _json(result):  # type: ignore[no-untyped-def]
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def _ok(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.stderr
+    return result.stderr
+
+
+def _lagging_project(seeded) -> None:  # type: ignore[no-untyped-def]
+    """五夫村's project, late from 05-14 on (a week's task undone), owned by 朱高华."""
+    _ok(
+        seeded(
+            "project", "add", "五夫村", "村级活动阵地改造", "--owner", "朱高华",
+            "--start", "2012-05-01", "--due", "2012-05-31", "--on", "2012-05-01",
+        )
+    )  # fmt: skip
+    _ok(seeded("project", "task", "五夫村/阵地", "完成设计图", "--week", "2012-05-09"))
+    _ok(seeded("project", "progress", "阵地改造", "30", "--on", "2012-05-16"))
+
+
+def test_lagging_names_the_branchs_head_of_the_day_beside_the_owner(seeded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _lagging_project(seeded)
+    lag = _json(seeded("lagging", "--as-of", "2012-05-16", "--format", "json"))
+    assert [(r["owner"], r["secretary"]) for r in lag] == [("朱高华", None)]  # no secretary recorded yet
+    _ok(seeded("secretary", "set", "五夫村", "王建国", "--on", "2012-03-01"))
+    _ok(seeded("secretary", "change", "五夫村", "李明", "--reason", "不胜任", "--on", "2012-05-20"))
+    before = _json(seeded("lagging", "--as-of", "2012-05-19", "--format", "json"))
+    after = _json(seeded("lagging", "--as-of", "2012-05-20", "--format", "json"))
+    assert [(r["owner"], r["secretary"]) for r in before] == [("朱高华", "王建国")]
+    assert [(r["owner"], r["secretary"]) for r in after] == [("朱高华", "李明")]
+    rows = list(
+        csv.DictReader(io.StringIO(seeded("lagging", "--as-of", "2012-05-25", "--format", "csv").stdout))
+    )
+    assert [(r["owner"], r["secretary"]) for r in rows] == [("朱高华", "李明")]
+    # A correction of the record (secretary set again) names the corrected person.
+    _ok(seeded("secretary", "set", "五夫村", "李铭", "--on", "2012-05-20"))
+    monkeypatch.setenv("COLUMNS", "80")
+    table = seeded("lagging", "--as-of", "2012-05-25")
+    assert table.exit_code == 0, table.stderr
+    assert "负责人" in table.stdout and "李铭" in table.stdout and "朱高华" in table.stdout
+
+
+def test_the_workbooks_accountability_sheet_and_the_notice_name_both(
+    demo_ledger: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    out = tmp_path / "r.xlsx"
+    result = runner.invoke(app, ["--db", demo_ledger, "export", "xlsx", "--month", "2012-07", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    rows = [r for r in openpyxl.load_workbook(out)["问责提醒"].iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if r[0] == "具体责任人")
+    assert rows[header][:3] == ("具体责任人", "党组织负责人", "党组织名称")
+    lag = json.loads(
+        runner.invoke(
+            app, ["--db", demo_ledger, "lagging", "--as-of", "2012-07-31", "--format", "json"]
+        ).stdout
+    )
+    assert [r[:4] for r in rows[header + 1 :] if r[0]] == [
+        (r["owner"], r["secretary"], r["branch"], r["project"]) for r in lag
+    ]
+    assert all(r["secretary"] for r in lag)  # the demo records every branch's secretary
+    notice = runner.invoke(app, ["--db", demo_ledger, "notice", "--month", "2012-07"]).stdout
+    first = lag[0]
+    assert f"{first['branch']}（书记 {first['secretary']}）" in notice
+    assert f"具体责任人 {first['owner']}" in notice

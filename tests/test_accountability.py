@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from jcnian.cli import app
@@ -79,3 +80,61 @@ def test_the_workbooks_accountability_sheet_and_the_notice_name_both(
     first = lag[0]
     assert f"{first['branch']}（书记 {first['secretary']}）" in notice
     assert f"具体责任人 {first['owner']}" in notice
+
+
+# --- 公开范围 in grade list and grade history (二、二: 在一定范围内公开) ----------------------------
+
+
+@pytest.fixture
+def proposed(run, db: str, proposed_template: str):  # type: ignore[no-untyped-def]
+    """Every branch scored within the quota and its proposal computed (2012-04-20)."""
+    from ledgerkit import copy_ledger
+
+    copy_ledger(proposed_template, db)
+    return run
+
+
+def test_grade_list_and_history_show_where_the_grades_were_published(proposed) -> None:  # type: ignore[no-untyped-def]
+    _ok(proposed("grade", "deliberate", "--all", "--on", "2012-04-22"))
+    _ok(proposed("grade", "approve", "--all", "--on", "2012-04-25"))
+    refused = proposed("grade", "publish", "--on", "2012-04-28", "--scope", "  ")
+    assert refused.exit_code == 1
+    assert _json(proposed("grade", "list", "--format", "json"))[0]["scope"] is None  # nothing written
+    _ok(proposed("grade", "publish", "--on", "2012-04-28", "--scope", "镇政务公开栏"))
+    # Re-entered on the day: the scope is corrected.
+    assert "镇政务公开栏" in _ok(
+        proposed("grade", "publish", "--on", "2012-04-28", "--scope", "各村村务公开栏")
+    )
+    rows = _json(proposed("grade", "list", "--format", "json"))
+    assert list(rows[0]) == ["branch", "category", "score", "proposed", "grade", "flags", "scope"]
+    assert {r["scope"] for r in rows} == {"各村村务公开栏"}
+    before = _json(proposed("grade", "list", "--as-of", "2012-04-27", "--format", "json"))
+    assert {r["scope"] for r in before} == {None}  # not yet published that day
+    history = _json(proposed("grade", "history", "五夫村", "--format", "json"))["events"]
+    assert [(e["step"], e["scope"]) for e in history][-1] == ("published", "各村村务公开栏")
+    assert all(e["scope"] is None for e in history if e["step"] != "published")
+    early = _json(proposed("grade", "history", "五夫村", "--as-of", "2012-04-27", "--format", "json"))
+    assert all(e["scope"] is None for e in early["events"])
+    table = proposed("grade", "history", "五夫村").stdout
+    assert "公开范围：各村村务公开栏" in table
+    csv_rows = list(csv.DictReader(io.StringIO(proposed("grade", "list", "--format", "csv").stdout)))
+    assert {r["scope"] for r in csv_rows} == {"各村村务公开栏"}
+    # A grade changed after publication is no longer the published one: no scope until re-published.
+    _ok(
+        proposed(
+            "grade",
+            "change",
+            "五夫村",
+            "较差",
+            "--reason",
+            "复核",
+            "--on",
+            "2012-05-03",
+            "--override",
+            "测试",
+        )
+    )
+    wufu = next(
+        r for r in _json(proposed("grade", "list", "--format", "json")) if r["branch"].startswith("五夫村")
+    )
+    assert wufu["scope"] is None

@@ -258,7 +258,9 @@ def test_an_incomplete_branch_is_listed_with_what_is_missing(seeded, db) -> None
 def test_list_json_contract(graded) -> None:  # type: ignore[no-untyped-def]
     rows = out_json(graded("grade", "list", "--format", "json"))
     assert len(rows) == 32
-    assert all(list(r) == ["branch", "category", "score", "proposed", "grade", "flags"] for r in rows)
+    assert all(
+        list(r) == ["branch", "category", "score", "proposed", "grade", "flags", "scope"] for r in rows
+    )
     assert rows[0] == {
         "branch": SEED[0],
         "category": "农村",
@@ -266,12 +268,13 @@ def test_list_json_contract(graded) -> None:  # type: ignore[no-untyped-def]
         "proposed": "好",
         "grade": None,
         "flags": [],
+        "scope": None,
     }
 
 
 def test_list_csv_headers_are_the_rubric_source_names(graded) -> None:  # type: ignore[no-untyped-def]
     lines = graded("grade", "list", "--format", "csv").stdout.splitlines()
-    assert lines[0] == "branch,category," + ",".join(RUBRIC.sources) + ",score,proposed,grade,flags"
+    assert lines[0] == "branch,category," + ",".join(RUBRIC.sources) + ",score,proposed,grade,flags,scope"
     assert lines[0].split(",")[2:6] == ["群众初评", "党员评议", "支部自评", "组织考评"]
     assert lines[1].startswith(f"{SEED[0]},农村,96.00,")
 

@@ -548,14 +548,14 @@ def record_publication_scope(session: Session, on: date, scope: str) -> Saved:
     )
 
 
-def publication_scopes(session: Session, on: date) -> list[tuple[date, str]]:
-    """Each day the grades were published on up to ``on``, with where, oldest first."""
+def publication_scopes(session: Session, on: date | None) -> list[tuple[date, str]]:
+    """Each day the grades were published on up to ``on`` (None: all), with where, oldest first."""
     from jcnian.campaign.activities_tables import PublicationScope
 
     campaign = current_campaign(session)
     rows = session.exec(
         select(PublicationScope)
-        .where(PublicationScope.campaign_id == campaign.id, PublicationScope.on <= on)
+        .where(PublicationScope.campaign_id == campaign.id, PublicationScope.on <= (on or date.max))
         .order_by(PublicationScope.on)  # type: ignore[arg-type]
     ).all()
     return [(r.on, r.scope) for r in rows]

@@ -33,7 +33,11 @@ TIE_HELP = (
 )
 
 
-def _list_rows(states: list["GradeState"], sources: list[str]) -> list[dict[str, Any]]:
+def _list_rows(
+    states: list["GradeState"], sources: list[str], scopes: dict[Any, str] | None = None
+) -> list[dict[str, Any]]:
+    """One row per branch; ``scopes`` maps a publication day to where it was published."""
+    scopes = scopes or {}
     rows = []
     for s in states:
         row: dict[str, Any] = {"branch": s.name, "category": s.category}
@@ -44,6 +48,8 @@ def _list_rows(states: list["GradeState"], sources: list[str]) -> list[dict[str,
             "proposed": grade_or_none(s.proposed),
             "grade": grade_or_none(s.final),
             "flags": s.flags,
+            # Where the grade shown was made public: not once it changed after publication.
+            "scope": scopes.get(s.published_on) if s.published_on and not s.republish else None,
         }
         rows.append(row)
     return rows
@@ -90,20 +96,22 @@ def grade_list(
 
     每个党组织一行：各评价主体得分、总分、拟定等级、终定等级和提示；表后画出等级分布与比例目标的对照。
 
-    JSON：数组，每项含 branch、category、score（两位小数，未完成为 null）、proposed、grade（终定，未终定为 null）、flags。
+    JSON：数组，每项含 branch、category、score（两位小数，未完成为 null）、proposed、grade（终定，未终定为 null）、flags、
+    scope（已公开的等级在哪里公开，即那次 grade publish --scope 记下的公开范围；未公开或未记范围为 null）。
 
     示例：jcnian grade list --category 农村
     """
+    from jcnian.campaign.activities import publication_scopes
     from jcnian.gradebook import reads as gradebook
 
+    day = grade_as_of(as_of)
     with ledger(ctx, write=False) as session:
         rubric = gradebook.current_rubric(session)
-        states = list(
-            gradebook.grade_states(session, category, detail=True, as_of=grade_as_of(as_of)).values()
-        )
+        states = list(gradebook.grade_states(session, category, detail=True, as_of=day).values())
         report = gradebook.quota_of(states, rubric, [category] if category else gradebook.categories(session))
+        scopes = dict(publication_scopes(session, day))
     sources = list(rubric.sources)
-    rows = _list_rows(states, sources)
+    rows = _list_rows(states, sources, scopes)
     columns = [
         ("branch", "党组织"),
         ("category", "分类"),
@@ -112,6 +120,7 @@ def grade_list(
         ("proposed", "拟定"),
         ("grade", "终定"),
         ("flags", "提示"),
+        optional("scope", "公开范围", "text"),
     ]
     keys = ("score", *sources)
     where = category or "全部"
@@ -122,7 +131,8 @@ def grade_list(
         fmt,
         title=f"分类定级（{len(rows)} 个党组织）",
         json_rows=[
-            {k: r[k] for k in ("branch", "category", "score", "proposed", "grade", "flags")} for r in rows
+            {k: r[k] for k in ("branch", "category", "score", "proposed", "grade", "flags", "scope")}
+            for r in rows
         ],
         footer=lambda: _bar(check, f"等级分布（{where}，{check.graded} 个已定级；终定优先，否则按拟定）"),
         wide=wide,

@@ -243,17 +243,24 @@ def history(
 ) -> None:
     """查看一个党组织的等级历史。
 
-    拟定、审议、终定、公开、改定、验收后重新评定，含日期、理由。
+    拟定、审议、终定、公开、改定、验收后重新评定，含日期、理由；公开一步列出公开范围（grade publish --scope）。
+
+    JSON：{"branch", "category", "initial", "final", "movement", "events": [{…, "scope"}, …]}。
 
     示例：jcnian grade history 五夫村
     """
     from dataclasses import asdict
 
+    from jcnian.campaign.activities import publication_scopes
     from jcnian.gradebook import steps as grade_steps
 
+    day = grade_as_of(as_of)
     with ledger(ctx, write=False) as session:
-        h = grade_steps.history(session, branch, grade_as_of(as_of))
-    rows = [asdict(e) for e in h.events]
+        h = grade_steps.history(session, branch, day)
+        scopes = dict(publication_scopes(session, day))
+    rows = [
+        asdict(e) | {"scope": scopes.get(e.on) if e.step == "published" and e.on else None} for e in h.events
+    ]
     data = {
         "branch": h.branch,
         "category": h.category,
@@ -271,8 +278,13 @@ def history(
         ("override", "越过检查"),
         ("by", "作出"),
     ]
+    shown = rows
+    if fmt is Format.table:  # the scope in the reason's cell (a publication has no reason): 80 columns
+        shown = [r | {"reason": r["reason"] or (r["scope"] and f"公开范围：{r['scope']}")} for r in rows]
+    else:
+        columns.append(("scope", "公开范围"))
     emit(
-        score_text(rows, ("score",)),
+        score_text(shown, ("score",)),
         columns,
         fmt,
         title=f"{h.branch} 等级历史",

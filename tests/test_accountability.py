@@ -138,3 +138,39 @@ def test_grade_list_and_history_show_where_the_grades_were_published(proposed) -
         r for r in _json(proposed("grade", "list", "--format", "json")) if r["branch"].startswith("五夫村")
     )
     assert wufu["scope"] is None
+
+
+# --- the town's 动员大会 first in status for 动员部署 ----------------------------------------------
+
+
+def test_status_shows_the_towns_rally_first_for_mobilisation(seeded) -> None:  # type: ignore[no-untyped-def]
+    def rally(on: str) -> dict:  # type: ignore[type-arg]
+        return _json(seeded("status", "--as-of", on, "--format", "json"))["rally"]
+
+    assert rally("2012-04-20") == {
+        "held_on": None,
+        "attendance": None,
+        "done": False,
+        "due": "2012-04-25",
+        "overdue": False,
+        "late_days": None,
+    }
+    assert rally("2012-04-26")["overdue"] is True  # 动员部署 ended without it
+    assert seeded("rally", "set", "--on", "2012-04-27", "--attendance", "0").exit_code == 1  # refused
+    assert rally("2012-04-30")["held_on"] is None  # nothing written
+    _ok(seeded("rally", "set", "--on", "2012-04-27", "--attendance", "120"))
+    _ok(seeded("rally", "set", "--on", "2012-04-24"))  # corrected: the attendance given before is kept
+    assert rally("2012-04-23")["done"] is False
+    after = rally("2012-04-24")
+    assert (after["held_on"], after["attendance"], after["done"], after["overdue"]) == (
+        "2012-04-24",
+        120,
+        True,
+        False,
+    )
+    _ok(seeded("rally", "set", "--on", "2012-04-28"))
+    assert rally("2012-04-30")["late_days"] == 3
+    table = seeded("status", "--as-of", "2012-04-30").stdout
+    deliverables = table[table.index("各项交付") :]
+    rows = [line for line in deliverables.splitlines() if line.startswith("│ 动员部署")]
+    assert "镇党委召开动员大会（2012-04-28，120 人）" in rows[0] and "1/1" in rows[0]

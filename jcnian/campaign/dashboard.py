@@ -41,6 +41,22 @@ LATE_DONE = "逾期完成"
 
 
 @dataclass(frozen=True)
+class RallyState:
+    """The town committee's 动员大会 (二、(一)), the first thing 动员部署 asks, on a day: held
+    (``held_on``) or not, due by the phase's end."""
+
+    held_on: date | None
+    attendance: int | None
+    due: date
+    overdue: bool  # not held and the phase has ended
+
+    @property
+    def late_days(self) -> int | None:
+        """Days after the phase's end it was held (逾期完成), None when on time or not held."""
+        return (self.held_on - self.due).days if self.held_on and self.held_on > self.due else None
+
+
+@dataclass(frozen=True)
 class StatusView:
     campaign: str
     as_of: date
@@ -51,6 +67,7 @@ class StatusView:
     branch: str | None = None
     checklist: list[Item] = field(default_factory=list)
     later_deadlines: int = 0  # owed deadlines beyond the nearest ones in ``deadlines``
+    rally: RallyState | None = None  # the town's 动员大会, shown first for 动员部署
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,7 @@ def status(
     day = _pass(facts, [f for f in facts.branches if f.name == only], on) if only else _day(facts, on)
     deadlines = day.tally.deadlines(facts.windows, facts.rules)
     return StatusView(
+        rally=_rally(session, facts, on),
         campaign=campaign_label(facts.campaign),
         as_of=on,
         phases=day.tally.phases(facts.windows),
@@ -146,6 +164,14 @@ def status(
         checklist=day.checklist if only else [],
         later_deadlines=day.tally.owed_dates() - sum(1 for d in deadlines if d.pending),
     )
+
+
+def _rally(session: Session, facts: CampaignFacts, on: date) -> RallyState:
+    from jcnian.campaign.activities import rally
+
+    held = rally(session, on)
+    due = facts.windows["mobilize"].end
+    return RallyState(held.held_on, held.attendance, due, held.held_on is None and on > due)
 
 
 def overdue(

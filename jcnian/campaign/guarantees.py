@@ -445,15 +445,7 @@ def summary(session: Session, on: date) -> list[SummaryRow]:
     from jcnian.campaign import activities as act
 
     branches = len(campaign_branches(session))
-    rally = act.rally(session, on)
-    rows = [
-        SummaryRow(
-            "镇党委动员大会",
-            f"{rally.held_on}" + (f"，{rally.attendance} 人" if rally.attendance else "")
-            if rally.held_on
-            else "未登记",
-        )
-    ]
+    rows = []  # the town's 动员大会 is the first deliverable of 动员部署 in status, not here
     cover = act.pledge_coverage(session, on)
     rows.append(
         SummaryRow(

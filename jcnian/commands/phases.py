@@ -191,6 +191,15 @@ def status_json(view: Any) -> dict[str, Any]:
         for p in view.phases
         for d in p.deliverables
     ]
+    if view.rally is not None:
+        data["rally"] = {
+            "held_on": view.rally.held_on,
+            "attendance": view.rally.attendance,
+            "done": view.rally.held_on is not None,
+            "due": view.rally.due,
+            "overdue": view.rally.overdue,
+            "late_days": view.rally.late_days,
+        }
     data["coverage"] = {
         "due": view.coverage.due,
         "total": view.coverage.total,
@@ -200,6 +209,26 @@ def status_json(view: Any) -> dict[str, Any]:
     data["overdue"] = [asdict(r) for r in view.overdue]
     data["deadlines"] = [asdict(d) for d in view.deadlines]
     return data
+
+
+def _rally_row(view: Any) -> list[dict[str, Any]]:
+    """The town's 动员大会 as the first deliverable of 动员部署 (镇党委召开…动员大会, 二、(一))."""
+    from jcnian.phases import PHASE_LABELS
+
+    r = view.rally
+    if r is None:
+        return []
+    held = f"（{r.held_on}" + (f"，{r.attendance} 人" if r.attendance else "") + "）" if r.held_on else ""
+    return [
+        {
+            "phase": PHASE_LABELS["mobilize"],
+            "item": f"镇党委召开动员大会{held}",
+            "ratio": "1/1" if r.held_on else "0/1",
+            "late_done": f"逾期 {r.late_days} 天" if r.late_days else "",
+            "overdue": "逾期" if r.overdue else "",
+            "due": None if r.held_on else r.due,
+        }
+    ]
 
 
 def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
@@ -254,7 +283,7 @@ def render_status(view: Any, fmt: Format, *, overdue_limit: int = 20) -> None:
             title="逐项清单",
         )
     else:
-        items = [
+        items = _rally_row(view) + [
             {
                 "phase": p.label,
                 "item": d.label,
@@ -325,7 +354,8 @@ def status(
 
     给出党组织名称时，列出它在四个阶段的逐项清单。截至某日的状态只计该日及以前的记录。
     JSON：{"phases": [{"phase", "start", "end", "state", "done", "total", "overdue"}, …], …}，
-    state 为 未开始/进行中/已结束。
+    state 为 未开始/进行中/已结束；rally 为镇党委动员大会（held_on、attendance、done、due、overdue、late_days），
+    在各项交付表中列为动员部署的第一项。
 
     示例：jcnian status --as-of 2012-05-10
     """

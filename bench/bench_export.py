@@ -46,11 +46,12 @@ MONTH = "2012-03"
 
 def build_ledger(path: Path, n: int) -> None:
     """A ledger made the normal way (init), then filled in bulk with raw inserts for speed."""
-    from jcnian import db, ledger
+    from jcnian import db
+    from jcnian.campaigns import init_ledger
 
     engine = db.open_engine(str(path), create=True)
     with db.transaction(engine) as session:
-        ledger.init_ledger(session, "驿亭镇", 2012, [])
+        init_ledger(session, "驿亭镇", 2012, [])
     engine.dispose()
     rng = random.Random(6)
     con = sqlite3.connect(path)

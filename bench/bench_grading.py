@@ -29,7 +29,7 @@ from jcnian import db
 from jcnian.gradebook import reads as gradebook
 from jcnian.gradebook import steps as grade_steps
 from jcnian.grading import Grade
-from jcnian.ledger import init_ledger
+from jcnian.campaigns import init_ledger
 
 
 def build(path: Path, branches: int, deductions: bool, survey: bool = False) -> dict[str, float]:

@@ -73,7 +73,7 @@ def prepare(folder: Path, total: int) -> tuple[Path, Path]:
     from sqlmodel import Session, select
 
     from jcnian import db
-    from jcnian.ledger import init_ledger
+    from jcnian.campaigns import init_ledger
     from jcnian.models import Branch, Campaign, Category
     from jcnian.seed import default_seed_path, read_seed
 

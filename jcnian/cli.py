@@ -55,7 +55,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "lagging",
         "列出项目推进不力的责任人（问责对象候选）。",
     ),
-    "campaign": (_PHASES, "campaign_app", "活动的四个阶段及其日期、其他限期要求。"),
+    "campaign": (
+        _PHASES,
+        "campaign_app",
+        "活动：列出、新增（多镇多年度），阶段日期和其他限期要求。",
+    ),
     "mobilize": ("jcnian.commands.mobilize", "mobilize_app", "动员部署：动员会议、调查摸底。"),
     "problem": ("jcnian.commands.mobilize", "problem_app", "问题台账：调查摸底中找到的问题及其整改。"),
     "grade": (
@@ -324,6 +328,13 @@ def _root(
         help="账本位置：文件路径（SQLite）或数据库 URL，默认当前目录下的 jcnian.db。",
     ),
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整的调用栈。"),
+    campaign: str | None = typer.Option(
+        None,
+        "--campaign",
+        envvar="JCNIAN_CAMPAIGN",
+        metavar="镇名/年份",
+        help="账本有多个活动（多个镇或多个年度）时指定其一，如 驿亭镇/2012；只有一个时不必写。",
+    ),
     by: str | None = typer.Option(
         None,
         "--by",
@@ -335,7 +346,7 @@ def _root(
     from jcnian import invocation
 
     invocation.set_actor(by)
-    ctx.obj = State(db=db, debug=debug)
+    ctx.obj = State(db=db, debug=debug, campaign=campaign)
 
 
 def main() -> None:

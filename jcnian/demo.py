@@ -20,6 +20,7 @@ from jcnian import ledger as ledger_domain
 from jcnian.campaign import acceptance, dashboard, mobilisation, projects, requirements
 from jcnian.campaign import facts as branch_facts
 from jcnian.campaign.plans import record_pledge, set_plan
+from jcnian.campaigns import init_ledger
 from jcnian.errors import JcnianError
 from jcnian.gradebook import entry as grade_entry
 from jcnian.gradebook import reads as gradebook
@@ -141,7 +142,7 @@ LAGGING_DATE = date(2012, 7, 15)
 IN_HAND_DAY = date(2012, 6, 1)  # problems the demo puts 整改中 (in hand), not yet solved
 
 
-def play(session: Session, seed: int = SEED, until: date | None = None) -> DemoResult:
+def play(session: Session, seed: int = SEED, until: date | None = None, town: str = TOWN) -> DemoResult:
     """Seed the ledger, play the four phases, and gather what the demo prints.
 
     ``until``: the campaign only up to that day (inclusive). The same seed draws the same
@@ -149,7 +150,8 @@ def play(session: Session, seed: int = SEED, until: date | None = None) -> DemoR
     ledger holds exactly the full demo's records up to that day, under the same ids.
     """
     rng = random.Random(seed)
-    init = ledger_domain.init_ledger(session, TOWN, YEAR, read_seed(default_seed_path()))
+    init = init_ledger(session, town, YEAR, read_seed(default_seed_path()))
+    ledger_domain.choose_campaign(session, init.key)  # the one just made, in a ledger of several
     mark_as_demo(session)
     branches = ledger_domain.list_branches(session)
     _mobilise(session, rng, branches)

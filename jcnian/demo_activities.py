@@ -146,6 +146,7 @@ def _owners(session: Session) -> dict[str, list[str]]:
     from sqlmodel import select
 
     from jcnian.campaign.tables import Project
+    from jcnian.ledger import current_campaign
     from jcnian.models import Branch, Person
 
     found: dict[str, list[str]] = {}
@@ -153,6 +154,7 @@ def _owners(session: Session) -> dict[str, list[str]]:
         select(Branch.name, Person.name)
         .join(Project, Project.branch_id == Branch.id)
         .join(Person, Project.owner_id == Person.id)
+        .where(Branch.campaign_id == current_campaign(session).id)
         .order_by(Branch.seq, Project.id)
     ).all():
         if person not in found.setdefault(branch, []):

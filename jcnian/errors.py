@@ -32,6 +32,10 @@ class Ambiguous(JcnianError):
     """A partial name matched more than one record."""
 
 
+class CampaignNotChosen(JcnianError):
+    """The ledger holds several campaigns and the command named none (``--campaign``)."""
+
+
 class Conflict(JcnianError):
     """The change would duplicate or contradict what the ledger holds."""
 

@@ -5,16 +5,16 @@ never print and never commit (the caller's transaction does), so one command is 
 transaction however many functions it calls.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from jcnian.errors import Conflict, InvalidInput, NotFound
-from jcnian.models import Branch, BranchAlias, Campaign, Category, Liaison, Person, PhaseWindow
+from jcnian.errors import CampaignNotChosen, Conflict, InvalidInput, NotFound
+from jcnian.models import Branch, BranchAlias, Campaign, Category, Liaison, Person
 from jcnian.names import FORMS, form_from_name, near_duplicates, normalise, resolve
-from jcnian.phases import default_windows
 
 ROLES = ("leader", "cadre")
 CATEGORIES = ("农村", "国有金融机构", "非公制企业", "机关事业单位")  # in the liaison table's order
@@ -68,14 +68,6 @@ class PersonView:
 
 
 @dataclass(frozen=True)
-class InitResult:
-    created: bool
-    campaign: str
-    branches: int
-    people: int
-
-
-@dataclass(frozen=True)
 class RemoveResult:
     name: str
     liaisons: int
@@ -85,63 +77,109 @@ class RemoveResult:
 
 
 _CAMPAIGN_KEY = "jcnian.campaign"  # session.info: the campaign, looked up once per session
+_CHOICE_KEY = "jcnian.campaign_choice"  # session.info: ``--campaign`` as given, e.g. 驿亭镇/2012
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    """A campaign as ``campaign list`` and the JSON contract show it."""
+
+    key: str
+    town: str
+    year: int
+    branches: int
+
+
+def campaign_key(campaign: Campaign) -> str:
+    """How a clerk names a campaign on the command line: 驿亭镇/2012."""
+    return f"{campaign.town}/{campaign.year}"
+
+
+def choose_campaign(session: Session, key: str | None) -> None:
+    """Let ``current_campaign`` pick the campaign ``--campaign`` (or $JCNIAN_CAMPAIGN) names."""
+    session.info[_CHOICE_KEY] = key.strip() if key and key.strip() else None
+    session.info.pop(_CAMPAIGN_KEY, None)
+
+
+def _campaigns(session: Session) -> list[Campaign]:
+    return list(session.exec(select(Campaign).order_by(Campaign.town, Campaign.year)).all())
+
+
+def _known(campaigns: Sequence[Campaign]) -> str:
+    return "、".join(campaign_key(c) for c in campaigns)
+
+
+def find_campaign(session: Session, key: str) -> Campaign:
+    """The campaign named ``镇名/年份`` (``驿亭镇/2012``; ``驿亭镇2012`` and ``驿亭镇 2012`` too)."""
+    text = normalise(key).replace("／", "/")
+    town, sep, year = text.rpartition("/")
+    if not sep:
+        town, year = text.rstrip("0123456789"), text[len(text.rstrip("0123456789")) :]
+    if not town or len(year) != 4 or not year.isdigit():
+        raise InvalidInput(f"活动“{key}”的写法不对，应写成 镇名/年份，如 驿亭镇/2012。")
+    found = session.exec(select(Campaign).where(Campaign.town == town, Campaign.year == int(year))).first()
+    if found is None:
+        known = _campaigns(session)
+        hint = f"账本里有：{_known(known)}。" if known else "账本里还没有活动，请先运行 jcnian init。"
+        raise NotFound(f"账本里没有活动“{town}/{year}”。{hint}")
+    return found
 
 
 def current_campaign(session: Session) -> Campaign:
-    """The ledger's campaign, looked up once per session (one command makes many calls).
+    """The campaign this command works on, looked up once per session.
 
-    A shared ledger with several towns will select one here.
+    The one ``--campaign`` names; else the ledger's only campaign. With several and none
+    chosen nothing is guessed: the command is refused with the list, so a clerk of one town
+    never writes into another's records.
     """
     cached = session.info.get(_CAMPAIGN_KEY)
     if cached is None:
-        campaign = session.exec(select(Campaign).order_by(Campaign.id)).first()
-        if campaign is None:
-            raise NotFound("账本里还没有活动，请先运行 jcnian init。")
-        cached = session.info[_CAMPAIGN_KEY] = campaign
+        choice = session.info.get(_CHOICE_KEY)
+        if choice:
+            cached = find_campaign(session, choice)
+        else:
+            found = session.exec(select(Campaign).order_by(Campaign.id).limit(2)).all()
+            if not found:
+                raise NotFound("账本里还没有活动，请先运行 jcnian init。")
+            if len(found) > 1:
+                raise CampaignNotChosen(
+                    f"账本里有多个活动：{_known(_campaigns(session))}；请用 --campaign 镇名/年份"
+                    "（或环境变量 JCNIAN_CAMPAIGN）指定其一。"
+                )
+            cached = found[0]
+        session.info[_CAMPAIGN_KEY] = cached
     return cached
+
+
+@contextmanager
+def using_campaign(session: Session, campaign: Campaign) -> Iterator[None]:
+    """Run existing reads on another campaign of the same ledger (year-over-year, the city's
+    roll-up): within the block ``current_campaign`` is ``campaign``. What a session caches
+    for a campaign (its rubric) is keyed by the campaign's id, so nothing else is swapped."""
+    saved = session.info.get(_CAMPAIGN_KEY)
+    session.info[_CAMPAIGN_KEY] = campaign
+    try:
+        yield
+    finally:
+        if saved is None:
+            session.info.pop(_CAMPAIGN_KEY, None)
+        else:
+            session.info[_CAMPAIGN_KEY] = saved
+
+
+def list_campaigns(session: Session) -> list[CampaignView]:
+    """Every campaign of the ledger by town and year, with its number of branches."""
+    counts = dict(
+        session.exec(select(Branch.campaign_id, func.count()).group_by(Branch.campaign_id)).all()  # type: ignore[arg-type]
+    )
+    return [
+        CampaignView(key=campaign_key(c), town=c.town, year=c.year, branches=counts.get(c.id, 0))
+        for c in _campaigns(session)
+    ]
 
 
 def campaign_label(campaign: Campaign) -> str:
     return f"{campaign.town}{campaign.year}年基层组织建设年活动"
-
-
-def init_ledger(session: Session, town: str, year: int, rows: Sequence[NewBranch]) -> InitResult:
-    """Create the campaign and seed it from the liaison table; a second run changes nothing."""
-    existing = session.exec(select(Campaign)).first()
-    if existing is not None:
-        return InitResult(
-            created=False,
-            campaign=campaign_label(existing),
-            branches=_count(session, Branch, Branch.campaign_id == existing.id),
-            people=_count(session, Person, Person.campaign_id == existing.id),
-        )
-    if not 1949 <= year <= 2100:
-        raise InvalidInput(f"年份 {year} 不合理，请写四位年份，如 2012。")
-    town = town.strip()
-    if not town:
-        raise InvalidInput("镇名不能为空。")
-    campaign = Campaign(town=town, year=year)
-    session.add(campaign)
-    for seq, name in enumerate(CATEGORIES, start=1):
-        if session.exec(select(Category).where(Category.name == name)).first() is None:
-            session.add(Category(name=name, seq=seq))
-    session.flush()
-    for window in default_windows(year).values():
-        session.add(
-            PhaseWindow(campaign_id=campaign.id, phase=window.phase, start=window.start, end=window.end)
-        )
-    for row in rows:
-        _add_branch(session, campaign, row)
-    session.flush()
-    from jcnian.gradebook.reads import rubric_row
-
-    rubric_row(session)  # stored now, so that no read ever has to store it on first use
-    return InitResult(
-        created=True,
-        campaign=campaign_label(campaign),
-        branches=len(rows),
-        people=_count(session, Person, Person.campaign_id == campaign.id),
-    )
 
 
 def _count(session: Session, model: type, *where: object) -> int:
@@ -248,7 +286,7 @@ def show_branch(session: Session, query: str) -> BranchDetail:
     )
 
 
-def _check_form(name: str, form: str | None) -> str:
+def check_form(name: str, form: str | None) -> str:
     if form:
         if form.strip() not in FORMS:
             raise InvalidInput(f"组织形式“{form}”无效，应为 {'/'.join(FORMS)} 之一。")
@@ -271,7 +309,7 @@ def _add_branch(session: Session, campaign: Campaign, row: NewBranch) -> Branch:
         campaign_id=campaign.id,  # type: ignore[arg-type]
         seq=(last or 0) + 1,
         name=name,
-        form=_check_form(name, row.form),
+        form=check_form(name, row.form),
         category_id=_category(session, row.category).id,  # type: ignore[arg-type]
         remarks=row.remarks,
     )
@@ -313,7 +351,7 @@ def edit_branch(
             raise Conflict(f"党组织“{name}”已在账本中，不能重名。")
         branch.name = name
     if form is not None:
-        branch.form = _check_form(branch.name, form)
+        branch.form = check_form(branch.name, form)
     if category is not None:
         branch.category_id = _category(session, category).id  # type: ignore[assignment]
     if remarks is not None:

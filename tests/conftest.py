@@ -14,6 +14,7 @@ Run = Callable[..., object]
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """No test reads the developer's $JCNIAN_DB or writes into the working folder."""
     monkeypatch.delenv("JCNIAN_DB", raising=False)
+    monkeypatch.delenv("JCNIAN_CAMPAIGN", raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
 

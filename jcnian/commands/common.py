@@ -70,6 +70,7 @@ class State:
 
     db: str | None = None
     debug: bool = False
+    campaign: str | None = None  # --campaign 驿亭镇/2012, for a ledger of several campaigns
 
 
 def state(ctx: typer.Context) -> State:
@@ -94,6 +95,10 @@ def ledger(ctx: typer.Context, *, create: bool = False, write: bool = True) -> I
     _say_notices()
     try:
         with db.transaction(engine, write=write, on_wait=waiting) as session:
+            if state(ctx).campaign:
+                from jcnian.ledger import choose_campaign
+
+                choose_campaign(session, state(ctx).campaign)
             if write:
                 _safety_copy(ctx, engine)
             yield session

@@ -1,4 +1,4 @@
-"""Commands for the ledger itself: init, branch, people, liaison."""
+"""Commands for the ledger itself: init, campaign list/new, branch, people, liaison."""
 
 from dataclasses import asdict
 from pathlib import Path
@@ -36,8 +36,10 @@ JSON_BRANCH_KEYS = ("name", "form", "category", "leader", "cadre", "remarks")
 
 def init(
     ctx: typer.Context,
-    town: str = typer.Option("驿亭镇", "--town", help="镇名。"),
-    year: int = typer.Option(2012, "--year", help="活动年份，阶段日期按这一年。", parser=values.whole),
+    town: str | None = typer.Option(None, "--town", help="镇名；新账本默认 驿亭镇。"),
+    year: int | None = typer.Option(
+        None, "--year", help="活动年份，阶段日期按这一年；新账本默认 2012。", parser=values.whole
+    ),
     source: Path | None = typer.Option(
         None, "--from", help="联系表 CSV（列：name,form,category,leader,cadre,remarks），默认用附件1。"
     ),
@@ -46,20 +48,64 @@ def init(
 
     联系表含各党组织及其联系领导、联系干部。
 
-    已有账本时不做任何改动，只报告现状。
+    已有账本时：同时写 --town 和 --year 则新增这个镇、这一年度的活动（一个账本可存多个镇、
+    多个年度，之后用 --campaign 镇名/年份 选择）；已有的活动不做任何改动，只报告现状。
 
     示例：jcnian init --town 驿亭镇 --year 2012
     """
-    from jcnian import ledger as domain
+    from jcnian.campaigns import init_ledger
     from jcnian.seed import default_seed_path, read_seed
 
     rows = read_seed(source or default_seed_path())
     with ledger(ctx, create=True) as session:
-        result = domain.init_ledger(session, town, year, rows)
+        result = init_ledger(session, town, year, rows)
     if result.created:
         say(f"已建立{result.campaign}账本：{result.branches} 个党组织，{result.people} 名联系人。")
+        if result.campaigns > 1:
+            say(f"账本现有 {result.campaigns} 个活动，请用 --campaign {result.key} 选择这一个。")
     else:
-        say(f"账本已存在（{result.campaign}，{result.branches} 个党组织），未做任何改动。")
+        others = f"，账本共有 {result.campaigns} 个活动" if result.campaigns > 1 else ""
+        say(f"账本已存在（{result.campaign}，{result.branches} 个党组织{others}），未做任何改动。")
+
+
+CAMPAIGN_COLUMNS = [("key", "活动"), ("town", "镇"), ("year", "年度"), ("branches", "党组织数")]
+
+
+def campaign_list(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """列出账本中的活动（镇名/年份）及各自的党组织数。
+
+    一个账本可存多个镇、多个年度的活动；有多个时，命令前写 --campaign 镇名/年份
+    （或设环境变量 JCNIAN_CAMPAIGN）选择其一。
+
+    示例：jcnian campaign list --format json
+    """
+    from jcnian.ledger import list_campaigns
+
+    with ledger(ctx, write=False) as session:
+        rows = [asdict(v) for v in list_campaigns(session)]
+    emit(rows, CAMPAIGN_COLUMNS, fmt, title=f"活动（{len(rows)} 个）")
+
+
+def campaign_new(
+    ctx: typer.Context,
+    town: str = typer.Option(..., "--town", help="镇名。"),
+    year: int = typer.Option(..., "--year", help="活动年份。", parser=values.whole),
+    source: str = typer.Option(..., "--from", metavar="镇名/年份", help="沿用哪个活动的组织和评分办法。"),
+) -> None:
+    """新增一个活动，沿用另一活动的组织和评分办法。
+
+    沿用党组织、别名、联系人、联系关系、书记和评分办法；得分、等级和各项记录不沿用：新一年度从头开展（原文“长效机制”）。
+
+    示例：jcnian campaign new --town 驿亭镇 --year 2013 --from 驿亭镇/2012
+    """
+    from jcnian.campaigns import carry_forward
+
+    with ledger(ctx) as session:
+        result = carry_forward(session, town, year, source)
+    say(
+        f"已新增{result.campaign}：沿用 {source} 的 {result.branches} 个党组织、{result.people} 名人员；"
+        f"请用 --campaign {result.key} 选择它。"
+    )
 
 
 def _branch_rows(views: list[Any]) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from jcnian.commands.layout import optional
 from jcnian.commands.ledger import campaign_list, campaign_new
 
 campaign_app = typer.Typer(
-    help="活动：列出、新增（多个镇、多个年度），四个阶段的日期和其他限期要求。"
+    help="活动：列出、新增（多镇多年度），阶段日期和其他限期要求。"
     "\n\n示例：jcnian campaign show --as-of 2012-04-25",
     no_args_is_help=True,
 )

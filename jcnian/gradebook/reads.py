@@ -47,7 +47,8 @@ from jcnian.models import Branch, Category
 from jcnian.ranking import Tie, backward_count, backward_cut, forced_bands
 
 FINAL_STEPS = ("final", "changed", "regraded")
-_RUBRIC_KEY = "jcnian.rubric"  # session.info: (row id, parsed rubric) of the rubric in force
+# session.info[(_RUBRIC_KEY, campaign id)]: (row id, parsed rubric) of the rubric in force
+_RUBRIC_KEY = "jcnian.rubric"
 
 
 # --- rubric ---------------------------------------------------------------------------
@@ -70,10 +71,11 @@ def rubric_row(session: Session) -> RubricVersion:
 
 def _in_force(session: Session) -> tuple[int, Rubric]:
     """Read and parse once per session: entering a campaign's scores calls this hundreds of times."""
-    cached = session.info.get(_RUBRIC_KEY)
+    key = (_RUBRIC_KEY, current_campaign(session).id)
+    cached = session.info.get(key)
     if cached is None:
         row = rubric_row(session)
-        cached = session.info[_RUBRIC_KEY] = (row.id, parse_rubric(row.content, "账本中的评分办法"))
+        cached = session.info[key] = (row.id, parse_rubric(row.content, "账本中的评分办法"))
     return cached
 
 
@@ -89,7 +91,7 @@ def current_rubric_id(session: Session) -> int:
 
 def remember_rubric(session: Session, row_id: int, rubric: Rubric) -> None:
     """Make a rubric just set the one in force for the rest of the session."""
-    session.info[_RUBRIC_KEY] = (row_id, rubric)
+    session.info[(_RUBRIC_KEY, current_campaign(session).id)] = (row_id, rubric)
 
 
 # --- branches and categories ----------------------------------------------------------
@@ -266,7 +268,7 @@ def _grade_states(
         wanted = _category_name(session, category)
         stmt = stmt.where(Branch.category_id == next(k for k, v in cat_names.items() if v == wanted))
     rows = sorted(_rows(session, stmt), key=lambda r: r[2])  # the seed's order
-    totals = weighted_totals(session, rubric, detail=detail)
+    totals = weighted_totals(session, rubric, campaign.id, detail=detail)  # type: ignore[arg-type]
     ballots = _grouped(
         _rows(session, select(Ballot.branch_id, Ballot.option, Ballot.count).join(Branch).where(in_campaign))
     )

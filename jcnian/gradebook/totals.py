@@ -22,17 +22,21 @@ from jcnian.grading import Rubric
 # deductions are found through the partial index ix_score_survey (or the deduction table)
 # and corrected by two more queries: their plain sum is taken out and their mean (after
 # deductions, floored at 0 per respondent) put in.
+# Every query reads only the chosen campaign's branches ({mine}): a clerk of one town in a
+# city's ledger sums 32 branches' scores, not 100,000.
+_MINE = "branch_id IN (SELECT id FROM branch WHERE campaign_id = :campaign)"
+
 _TOTALS_SQL = """
 SELECT branch_id, SUM(points * ({weight})), COUNT({weight})
 FROM score
-WHERE indicator IN ({indicators})
+WHERE indicator IN ({indicators}) AND {mine}
 GROUP BY branch_id
 """
 
 _SOURCE_SQL = """
 SELECT branch_id, source, SUM(points), COUNT(*)
 FROM score
-WHERE source IN ({sources}) AND indicator IN ({indicators})
+WHERE source IN ({sources}) AND indicator IN ({indicators}) AND {mine}
 GROUP BY branch_id, source
 """
 
@@ -42,7 +46,7 @@ _SURVEY_SQL = """
 SELECT branch_id, source, SUM(m), COUNT(*), SUM(raw_sum), SUM(raw_n) FROM (
     SELECT k.branch_id, k.source, k.indicator,
            AVG(s.points) AS m, SUM(s.points) AS raw_sum, COUNT(*) AS raw_n
-    FROM (SELECT DISTINCT branch_id, source, indicator FROM score WHERE respondent <> '') k
+    FROM (SELECT DISTINCT branch_id, source, indicator FROM score WHERE respondent <> '' AND {mine}) k
     JOIN score s
       ON s.branch_id = k.branch_id AND s.source = k.source AND s.indicator = k.indicator
     WHERE k.source IN ({sources}) AND k.indicator IN ({indicators})
@@ -58,11 +62,12 @@ GROUP BY branch_id, source
 # entered) less their deductions, floored at 0, then the mean over respondents.
 _CORRECTION_SQL = """
 WITH keys AS (
-    SELECT DISTINCT branch_id, source, indicator FROM deduction
+    SELECT DISTINCT branch_id, source, indicator FROM deduction WHERE {mine}
 ),
 ded AS (
     SELECT branch_id, source, indicator, respondent, SUM(points) AS ded
     FROM deduction
+    WHERE {mine}
     GROUP BY branch_id, source, indicator, respondent
 ),
 resp AS (
@@ -123,9 +128,10 @@ def _sql_names(rubric: Rubric) -> tuple[dict[str, str], dict[str, object]]:
     return parts, params
 
 
-def weighted_totals(session: Session, rubric: Rubric, *, detail: bool) -> Totals:
-    """Weighted totals and score counts per branch (and per source with ``detail``)."""
+def weighted_totals(session: Session, rubric: Rubric, campaign_id: int, *, detail: bool) -> Totals:
+    """Weighted totals and score counts per branch of a campaign (and per source with ``detail``)."""
     parts, params = _sql_names(rubric)
+    parts["mine"], params["campaign"] = _MINE, campaign_id
     session.flush()
     conn = session.connection()
     weighted: dict[int, float] = {}
@@ -136,8 +142,10 @@ def weighted_totals(session: Session, rubric: Rubric, *, detail: bool) -> Totals
     if detail:
         for branch_id, source, total, _count in conn.execute(text(_SOURCE_SQL.format(**parts)), params):
             by_source[branch_id][source] = total
-    survey = conn.execute(text("SELECT 1 FROM score WHERE respondent <> '' LIMIT 1")).first()
-    deducted = conn.execute(text("SELECT 1 FROM deduction LIMIT 1")).first()
+    survey = conn.execute(
+        text(f"SELECT 1 FROM score WHERE respondent <> '' AND {_MINE} LIMIT 1"), params
+    ).first()
+    deducted = conn.execute(text(f"SELECT 1 FROM deduction WHERE {_MINE} LIMIT 1"), params).first()
     corrections = []
     if survey is not None:
         corrections += conn.execute(text(_SURVEY_SQL.format(**parts)), params).all()

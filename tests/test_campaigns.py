@@ -1,0 +1,219 @@
+"""Many campaigns in one ledger (towns × years): choosing one, adding one, carrying one forward,
+and — the point of it all — no command of one campaign seeing another's rows."""
+
+import functools
+import json
+import shutil
+
+import pytest
+from ledgerkit import copy_ledger
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from jcnian import db as storage
+from jcnian import demo
+from jcnian.cli import app
+
+A, B = "驿亭镇/2012", "东关镇/2012"
+
+
+def _run(db: str, *args: str, campaign: str | None = None):  # type: ignore[no-untyped-def]
+    head = ["--db", db] + (["--campaign", campaign] if campaign else [])
+    return CliRunner().invoke(app, [*head, *args])
+
+
+def _json(db: str, *args: str, campaign: str | None = None, exits: tuple[int, ...] = (0,)):  # type: ignore[no-untyped-def]
+    result = _run(db, *args, "--format", "json", campaign=campaign)
+    assert result.exit_code in exits, result.stderr
+    return json.loads(result.stdout)
+
+
+# --- choosing ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_towns(seeded, db: str):  # type: ignore[no-untyped-def]
+    result = seeded("init", "--town", "东关镇", "--year", "2012")
+    assert result.exit_code == 0, result.stderr
+    return seeded
+
+
+def test_init_adds_a_campaign_to_an_existing_ledger(two_towns, db: str) -> None:
+    listed = _json(db, "campaign", "list")
+    assert [(c["key"], c["branches"]) for c in listed] == [(B, 32), (A, 32)]
+
+
+def test_init_again_changes_nothing_and_partial_names_are_refused(two_towns, db: str) -> None:
+    assert two_towns("init").exit_code == 0
+    assert two_towns("init", "--town", "东关镇", "--year", "2012").exit_code == 0
+    assert two_towns("init", "--town", "北山镇").exit_code == 1  # no year: nothing guessed
+    assert len(_json(db, "campaign", "list")) == 2
+
+
+def test_several_campaigns_and_none_chosen_is_refused_with_the_list(two_towns) -> None:
+    result = two_towns("branch", "list")
+    assert result.exit_code == 1
+    assert A in result.stderr and B in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_campaign_is_chosen_by_option_or_environment(two_towns, db: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assert _run(db, "branch", "edit", "五夫村", "--remarks", "东关", campaign=B).exit_code == 0
+    monkeypatch.setenv("JCNIAN_CAMPAIGN", B)
+    assert _json(db, "branch", "show", "五夫村")["remarks"] == "东关"
+    monkeypatch.delenv("JCNIAN_CAMPAIGN")
+    assert _json(db, "branch", "show", "五夫村", campaign=A)["remarks"] is None
+
+
+@pytest.mark.parametrize("key", ["驿亭镇/2099", "驿亭镇", "/2012"])
+def test_an_unknown_or_malformed_campaign_is_refused(two_towns, db: str, key: str) -> None:
+    result = _run(db, "status", campaign=key)
+    assert result.exit_code == 1
+    assert "驿亭镇/2012" in result.stderr or "镇名/年份" in result.stderr
+
+
+def test_one_campaign_needs_no_choosing(seeded) -> None:
+    assert seeded("branch", "list").exit_code == 0
+
+
+# --- carrying forward -------------------------------------------------------------------
+
+
+def test_campaign_new_carries_the_organisation_not_the_records(seeded, db: str) -> None:
+    assert seeded("branch", "alias", "耀华", "耀华管桩").exit_code == 0
+    assert seeded("secretary", "set", "五夫村", "王伟", "--on", "2012-03-01").exit_code == 0
+    assert (
+        seeded("problem", "add", "五夫村", "阵地不足", "--source", "座谈会", "--on", "2012-04-12").exit_code
+        == 0
+    )
+    assert seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "10").exit_code == 0
+    result = seeded("campaign", "new", "--town", "驿亭镇", "--year", "2013", "--from", A)
+    assert result.exit_code == 0, result.stderr
+    new = "驿亭镇/2013"
+    assert _json(db, "branch", "list", campaign=new) == _json(db, "branch", "list", campaign=A)
+    assert _json(db, "people", "list", campaign=new) == _json(db, "people", "list", campaign=A)
+    assert _json(db, "branch", "show", "耀华管桩", campaign=new)["name"].startswith("浙江耀华")
+    assert [s["branch"] for s in _json(db, "secretary", "list", campaign=new)] == [
+        s["branch"] for s in _json(db, "secretary", "list", campaign=A)
+    ]
+    assert _run(db, "grade", "rubric", "show", "--toml", campaign=new).stdout == (
+        _run(db, "grade", "rubric", "show", "--toml", campaign=A).stdout
+    )
+    assert _json(db, "problem", "list", campaign=new) == []
+    assert all(
+        row["score"] is None and row["grade"] is None for row in _json(db, "grade", "list", campaign=new)
+    )
+    windows = _json(db, "campaign", "show", campaign=new)["windows"]
+    assert all(w["start"].startswith("2013") for w in windows)
+
+
+def test_campaign_new_refuses_an_existing_campaign_and_an_unknown_source(seeded) -> None:
+    assert seeded("campaign", "new", "--town", "驿亭镇", "--year", "2012", "--from", A).exit_code == 1
+    assert (
+        seeded("campaign", "new", "--town", "驿亭镇", "--year", "2013", "--from", "驿亭镇/2011").exit_code
+        == 1
+    )
+
+
+# --- isolation ----------------------------------------------------------------------------
+
+# Every read a clerk or a script makes of a campaign, as JSON (or text where it has none).
+READS = [
+    ("status", "--as-of", "2012-06-30"),
+    ("status", "五夫村", "--as-of", "2012-09-30"),
+    ("overdue", "--as-of", "2012-07-15"),
+    ("lagging", "--as-of", "2012-07-15"),
+    ("branch", "list"),
+    ("people", "list"),
+    ("campaign", "show", "--as-of", "2012-06-30"),
+    ("grade", "list"),
+    ("grade", "list", "--as-of", "2012-05-31"),
+    ("grade", "quota"),
+    ("grade", "suggest"),
+    ("grade", "history", "五夫村"),
+    ("grade", "show", "五夫村"),
+    ("problem", "list"),
+    ("project", "list"),
+    ("report", "missing", "--as-of", "2012-07-01"),
+    ("coverage", "show", "--as-of", "2012-07-01"),
+    ("accept", "report", "--as-of", "2012-11-30"),
+    ("pledge", "list"),
+    ("pledge", "coverage"),
+    ("deed", "list"),
+    ("secretary", "list"),
+    ("training", "missing", "--as-of", "2012-06-01"),
+    ("group", "list"),
+    ("economy", "pairs"),
+    ("publicity", "usage"),
+    ("survey", "log"),
+]
+
+
+@pytest.fixture(scope="module")
+def ledgers(demo_ledger: str, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """alone: the demo's campaign A; both: A and another town's demo B (other seed, the same
+    branch names); b_alone: B by itself. Equal reads across them mean no campaign sees another."""
+    folder = tmp_path_factory.mktemp("campaigns")
+    alone, both, b_alone = (str(folder / n) for n in ("alone.db", "both.db", "b.db"))
+    shutil.copy(demo_ledger, alone)
+    copy_ledger(alone, both)
+    for path in (both, b_alone):
+        engine = storage.open_engine(path, create=True)
+        with storage.transaction(engine) as session:
+            demo.play(session, seed=7, town="东关镇")
+        engine.dispose()
+    return alone, both, b_alone
+
+
+def _without_ids(value: object) -> object:
+    """Row ids differ between ledgers by construction; everything else must not."""
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k != "id"}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+@functools.cache
+def _reads(db: str, campaign: str) -> dict[str, object]:
+    """Read once per ledger and campaign (the module's ledgers are only read; a test that
+    writes reads its own copy)."""
+    # exit 1 is a check's "not passed" (overdue items, quota missed), with its JSON all the same
+    return {" ".join(args): _without_ids(_json(db, *args, campaign=campaign, exits=(0, 1))) for args in READS}
+
+
+def test_no_read_of_one_campaign_sees_the_others_rows(ledgers) -> None:  # type: ignore[no-untyped-def]
+    alone, both, b_alone = ledgers
+    assert _reads(both, A) == _reads(alone, A)
+    assert _reads(both, B) == _reads(b_alone, B)
+    assert _reads(both, A) != _reads(both, B)  # the comparison can fail: the two differ
+
+
+def test_the_workbook_and_notice_of_one_campaign_ignore_the_other(ledgers, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    alone, both, _ = ledgers
+
+    def cells(db: str) -> dict[str, list[tuple[object, ...]]]:
+        out = tmp_path / f"{len(list(tmp_path.iterdir()))}.xlsx"
+        assert _run(db, "export", "xlsx", "--month", "2012-06", "-o", str(out), campaign=A).exit_code == 0
+        book = load_workbook(out, read_only=True)
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+    assert cells(both) == cells(alone)
+    notice = [_run(db, "notice", "--month", "2012-06", campaign=A).stdout for db in (alone, both)]
+    assert notice[0] == notice[1] and notice[0]
+
+
+def test_a_write_to_one_campaign_leaves_the_other_alone(ledgers, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, both, _ = ledgers
+    db = str(tmp_path / "w.db")
+    copy_ledger(both, db)
+    before = _reads(both, A)
+    for args in (
+        ("problem", "add", "五夫村", "新问题", "--source", "座谈会", "--on", "2012-04-12"),
+        ("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-d", "3", "--item", "台账不全"),
+        ("grade", "compute", "--as-of", "2012-04-20"),
+        ("branch", "remove", "马慢桥", "--yes"),
+    ):
+        result = _run(db, *args, campaign=B)
+        assert result.exit_code in (0, 1), result.stderr  # a gate may refuse; nothing of A moves
+    assert _reads.__wrapped__(db, A) == before

@@ -62,6 +62,25 @@ def schema_version(conn: Any) -> list[Problem]:
         return [
             Problem("schema", f"结构版本为 {row[0]}，低于本程序的 {SCHEMA_VERSION}：任一写入命令会先升级。")
         ]
+    return _revision(conn, int(row[0]))
+
+
+def _revision(conn: Any, version: int) -> list[Problem]:
+    """Alembic's revision agrees with meta.schema_version (none yet: a ledger from before Alembic)."""
+    from sqlalchemy import inspect
+
+    from jcnian.migrations import revision
+
+    if not inspect(conn).has_table("alembic_version"):
+        return []
+    found = sorted(r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version")))
+    if found != [revision(version)]:
+        return [
+            Problem(
+                "schema",
+                f"Alembic 修订“{'、'.join(found) or '无'}”与结构版本 {version}（修订 {revision(version)}）不符。",
+            )
+        ]
     return []
 
 

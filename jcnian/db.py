@@ -28,11 +28,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel
 
-from jcnian import models, textguard  # noqa: F401 (textguard checks every text at each flush)
+from jcnian import migrations, models, textguard  # noqa: F401 (textguard checks every text at each flush)
 from jcnian.errors import (
     Conflict,
     CorruptLedger,
@@ -65,184 +65,6 @@ ON_WAIT = "jcnian_on_wait"
 # The key of the PostgreSQL advisory lock every jcnian writer takes ("jcni").
 PG_WRITE_LOCK = 0x6A636E69
 SQLITE_SIDE_FILES = ("-wal", "-shm")
-
-
-# --- migrations -------------------------------------------------------------------------
-
-
-def _to_v2(session: Session) -> None:
-    """Version 1 (the first ledger) had no phase tables, and grade events without ``by`` and
-    ``rubric_id``; ``create_all`` adds the tables, this adds the columns and the index."""
-    bind = session.get_bind()
-    columns = {c["name"] for c in inspect(bind).get_columns("grade_event")}
-    if "by" not in columns:
-        session.execute(text('ALTER TABLE grade_event ADD COLUMN "by" VARCHAR'))
-    if "rubric_id" not in columns:
-        session.execute(
-            text(
-                "ALTER TABLE grade_event ADD COLUMN rubric_id INTEGER REFERENCES rubric (id) ON DELETE SET NULL"
-            )
-        )
-    session.execute(
-        text(
-            "CREATE INDEX IF NOT EXISTS ix_score_survey ON score (branch_id, source, indicator) "
-            "WHERE respondent <> ''"
-        )
-    )
-
-
-def _to_v3(session: Session) -> None:
-    """Version 3 keeps in the schema what must exist once.
-
-    A grade event takes a numbered place in its branch's history (``seq``, unique per
-    branch), so two writers that read the same history cannot both append to it; the same
-    repeated event next to itself (what two computes at once used to write) is removed
-    first. An import log entry names the campaign's newest import when it was written
-    (``follows``), unique with the file's hash, so one file is not logged twice on top of
-    the same ledger (a --replace later, or a re-import after a change, follows another
-    entry and is logged again, as it should be). Every campaign gets its stored rubric now,
-    so that no read ever has to store the default on first use.
-    """
-    bind = session.get_bind()
-    events = {c["name"] for c in inspect(bind).get_columns("grade_event")}
-    if "seq" not in events:
-        session.execute(text("ALTER TABLE grade_event ADD COLUMN seq INTEGER NOT NULL DEFAULT 0"))
-    compared = ("step", "grade", "score", "on", "reason", "override", "override_id", "by", "rubric_id")
-    same = " AND ".join(
-        f'(later."{c}" = earlier."{c}" OR (later."{c}" IS NULL AND earlier."{c}" IS NULL))'
-        for c in compared
-        if c in events  # the columns of the version being upgraded (override became override_id in 4)
-    )
-    session.execute(
-        text(
-            "DELETE FROM grade_event WHERE id IN (SELECT later.id FROM grade_event AS later "
-            "JOIN grade_event AS earlier ON earlier.branch_id = later.branch_id AND earlier.id = "
-            "(SELECT MAX(id) FROM grade_event AS e WHERE e.branch_id = later.branch_id AND e.id < later.id) "
-            f"WHERE {same})"
-        )
-    )
-    session.execute(
-        text(
-            "UPDATE grade_event SET seq = (SELECT COUNT(*) FROM grade_event AS e "
-            "WHERE e.branch_id = grade_event.branch_id AND e.id <= grade_event.id)"
-        )
-    )
-    session.execute(
-        text("CREATE UNIQUE INDEX IF NOT EXISTS ux_grade_event_seq ON grade_event (branch_id, seq)")
-    )
-
-    imports = {c["name"] for c in inspect(bind).get_columns("survey_import")}
-    if "follows" not in imports:
-        session.execute(text("ALTER TABLE survey_import ADD COLUMN follows INTEGER NOT NULL DEFAULT 0"))
-    session.execute(
-        text(
-            "UPDATE survey_import SET follows = COALESCE((SELECT MAX(id) FROM survey_import AS s "
-            "WHERE s.campaign_id = survey_import.campaign_id AND s.id < survey_import.id), 0)"
-        )
-    )
-    session.execute(
-        text(
-            "CREATE UNIQUE INDEX IF NOT EXISTS ux_survey_import_once "
-            "ON survey_import (campaign_id, sha256, follows)"
-        )
-    )
-    store_default_rubrics(session)
-
-
-def _to_v4(session: Session) -> None:
-    """Version 4 keeps every override in one table (gate_override).
-
-    Grade events and acceptance decisions held the override's reason as text of their own,
-    which the reports read apart from gate_override and so missed. Each such reason becomes
-    a gate_override row (an acceptance decision's is there already, recorded by its gate),
-    and the event or decision points to it.
-    """
-    bind = session.get_bind()
-    for table, gate, day in (
-        ("grade_event", "'grade-' || t.step", 'COALESCE(t."on", DATE(t.at))'),
-        ("acceptance_decision", "'accept-decision'", 't."on"'),
-    ):
-        columns = {c["name"] for c in inspect(bind).get_columns(table)}
-        if "override_id" not in columns:
-            session.execute(
-                text(
-                    f"ALTER TABLE {table} ADD COLUMN override_id INTEGER REFERENCES gate_override (id) ON DELETE SET NULL"
-                )
-            )
-        if "override" not in columns:
-            continue
-        rows = session.execute(
-            text(
-                f"SELECT t.id, b.campaign_id, t.branch_id, {gate}, t.override, {day} "
-                f"FROM {table} AS t "
-                "JOIN branch AS b ON b.id = t.branch_id WHERE t.override IS NOT NULL ORDER BY t.id"
-            )
-        ).all()
-        for row_id, campaign_id, branch_id, gate_name, reason, on in rows:
-            found = session.execute(
-                text(
-                    "SELECT id FROM gate_override WHERE campaign_id = :c AND branch_id = :b AND reason = :r "
-                    'AND "on" = :on ORDER BY id LIMIT 1'
-                ),
-                {"c": campaign_id, "b": branch_id, "r": reason, "on": on},
-            ).first()
-            if found is None:
-                session.execute(
-                    text(
-                        'INSERT INTO gate_override (campaign_id, branch_id, gate, refused, reason, "on", at) '
-                        "VALUES (:c, :b, :g, :refused, :r, :on, :at)"
-                    ),
-                    {
-                        "c": campaign_id,
-                        "b": branch_id,
-                        "g": gate_name,
-                        "refused": "（升级前的记录，未载明）",
-                        "r": reason,
-                        "on": on,
-                        "at": models.utc_now(),
-                    },
-                )
-                found = session.execute(text("SELECT MAX(id) FROM gate_override")).first()
-            session.execute(
-                text(f"UPDATE {table} SET override_id = :o WHERE id = :id"), {"o": found[0], "id": row_id}
-            )
-        session.execute(text(f"ALTER TABLE {table} DROP COLUMN override"))
-
-
-def _to_v5(session: Session) -> None:
-    """Version 5 adds the change log (``change_log``, made by ``create_all`` with the triggers
-    that refuse UPDATE and DELETE on it); no table that exists changes."""
-
-
-def _to_v6(session: Session) -> None:
-    """Version 6 adds the tables of the seven activities and the guarantees (三, 四; issue 15:
-    one_line_pledge, shining_deed, five_one_item, training_session, training_attendance,
-    branch_secretary, secretary_change, town_rally, cadre_pledge, quarter_assessment,
-    economy_plan, village_income, pairing, pairing_activity, group_member,
-    publication_scope), all made by ``create_all``; this step does nothing beyond that, and
-    no table that exists changes."""
-
-
-def store_default_rubrics(session: Session) -> None:
-    """Store the shipped rubric for every campaign that has none stored yet."""
-    try:
-        from jcnian.data_files import default_rubric_text
-    except ImportError:  # before the data files had a module of their own
-        from jcnian.grading import default_rubric_text  # type: ignore[attr-defined,no-redef]
-
-    session.execute(
-        text(
-            "INSERT INTO rubric (campaign_id, content, set_at) SELECT id, :content, :now FROM campaign "
-            "WHERE NOT EXISTS (SELECT 1 FROM rubric WHERE rubric.campaign_id = campaign.id)"
-        ),
-        {"content": default_rubric_text(), "now": models.utc_now()},
-    )
-
-
-# version -> the step that brings a ledger from version-1 up to it. Adding a table needs
-# only a new SCHEMA_VERSION (``create_all`` creates what is missing); changing a table that
-# exists also needs a step here.
-MIGRATIONS: dict[int, Callable[[Session], None]] = {2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5, 6: _to_v6}
 
 
 # --- where the ledger is ----------------------------------------------------------------
@@ -358,46 +180,146 @@ def _reading(engine: Engine) -> Engine:
 
 def schema_version(session: Session) -> int | None:
     """The version recorded in the ledger, None if it has none (a new database)."""
-    if not inspect(session.get_bind()).has_table("meta"):
-        return None
-    row = session.get(models.Meta, "schema_version")
-    return int(row.value) if row else None
+    return stored_schema(session.connection())[0]
 
 
-def ensure_schema(engine: Engine, *, create: bool = False) -> None:
-    """Bring the ledger to this program's schema: tables, migrations and version, one transaction.
+def stored_schema(conn: Connection) -> tuple[int | None, str | None]:
+    """``meta.schema_version`` and Alembic's revision (``alembic_version``), each None where
+    the ledger has none: a new database, or a ledger written before Alembic (no revision).
+    Several revisions (Alembic's branches, which jcnian never makes) read as one unknown."""
+    found: int | None = None
+    revision: str | None = None
+    inspector = inspect(conn)
+    if inspector.has_table("meta"):
+        row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
+        found = None if row is None else _version_number(row[0])
+    if inspector.has_table("alembic_version"):
+        revisions = sorted({r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))})
+        revision = ",".join(revisions) or None
+    return found, revision
 
-    Without ``create`` a database that is not yet a ledger (an empty file, an empty
-    PostgreSQL database) is refused before anything is written to it. The check is a read;
-    a migration is a write, which checks again under the lock (another program may have
-    migrated the ledger meanwhile).
-    """
-    with Session(_reading(engine)) as session:
-        found = schema_version(session)
+
+def _version_number(value: Any) -> int:
+    if not str(value).isdigit():
+        raise SchemaError(f"账本记载的结构版本“{value}”不是本程序认识的版本，本次未作改动；请检查账本。")
+    return int(value)
+
+
+# Both records in one query: the start-up of a command on a current ledger, without Alembic.
+_BOTH = (
+    "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), "
+    "(SELECT MIN(version_num) FROM alembic_version), (SELECT MAX(version_num) FROM alembic_version)"
+)
+
+
+def _stored_schema_quickly(engine: Engine) -> tuple[int | None, str | None]:
+    with _reading(engine).connect() as conn:
+        try:
+            found, low, high = conn.execute(text(_BOTH)).one()
+        except (OperationalError, ProgrammingError):  # a table is missing: look at what there is
+            found = None
+        else:
+            if found is not None:
+                return _version_number(found), low if low == high else f"{low},{high}"
+    with _reading(engine).connect() as conn:
+        return stored_schema(conn)
+
+
+def _upgrade_from(found: int | None, revision: str | None) -> int | None:
+    """The version an upgrade starts from (the lower record), None for a new database;
+    a ledger of a newer program is refused."""
+    known = migrations.version_of(revision)
     if found is not None and found > models.SCHEMA_VERSION:
         raise SchemaError(
-            f"账本的结构版本为 {found}，高于本程序支持的 {models.SCHEMA_VERSION}，请升级 jcnian。"
+            f"账本的结构版本为 {found}，高于本程序支持的 {models.SCHEMA_VERSION}，本次未作改动；请升级 jcnian。"
         )
-    if found == models.SCHEMA_VERSION:
+    if revision is not None and known is None:
+        raise SchemaError(
+            f"账本的结构修订“{revision}”不是本程序认识的（本程序的结构版本为 {models.SCHEMA_VERSION}），"
+            "多半是较新的 jcnian 写的，本次未作改动；请升级 jcnian。"
+        )
+    versions = [v for v in (found, known) if v is not None]
+    return min(versions) if versions else None
+
+
+def _is_current(found: int | None, revision: str | None, *, stamp: bool) -> bool:
+    """This program's schema. A ledger written before Alembic at this version is current as it
+    stands for a read; a write first records its revision (no table changes, no safety copy)."""
+    if found != models.SCHEMA_VERSION:
+        return False
+    return revision == migrations.HEAD or (revision is None and not stamp)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """The upgrade's one write transaction; on SQLite with foreign keys off (jcnian.migrations
+    says why) and refused if it leaves a row pointing at nothing that did not before."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, or SQLite ignores it
+        try:
+            with conn.begin():
+                orphans = _orphans(conn)
+                yield conn
+                new = _orphans(conn) - orphans
+                if new:
+                    raise SchemaError(
+                        f"升级账本结构会留下指向不存在记录的行（{'、'.join(sorted(t for t, _ in new))}），"
+                        "已撤销，账本未作改动；请把账本交技术人员处理。"
+                    )
+        finally:
+            if raw is not None:
+                try:
+                    raw.execute("PRAGMA foreign_keys=ON")
+                except sqlite3.Error:
+                    conn.invalidate()  # never back into the pool without its foreign keys
+
+
+def _orphans(conn: Connection) -> set[tuple[str, int]]:
+    """SQLite's foreign key violations, counted per table and parent (rows may be renumbered
+    by a batch copy, the counts are not)."""
+    if conn.dialect.name != "sqlite":
+        return set()
+    counts: dict[tuple[str, str], int] = {}
+    for table, _rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+        counts[(table, parent)] = counts.get((table, parent), 0) + 1
+    return {(f"{t}→{p}", n) for (t, p), n in counts.items()}
+
+
+def ensure_schema(engine: Engine, *, create: bool = False, stamp: bool = True) -> None:
+    """Bring the ledger to this program's schema: tables, Alembic's revisions and the version,
+    in one transaction, after a safety copy of an older ledger (``jcnian.safety``).
+
+    Without ``create`` a database that is not yet a ledger (an empty file, an empty
+    PostgreSQL database) is refused before anything is written to it. The check is one read
+    that loads no Alembic; an upgrade is a write, which checks again under the lock (another
+    program may have upgraded the ledger meanwhile). ``stamp=False`` (a command that only
+    reads) leaves a current ledger from before Alembic as it is.
+    """
+    found, revision = _stored_schema_quickly(engine)
+    if _is_current(found, revision, stamp=stamp):
         return
-    if found is None and not create:
+    start = _upgrade_from(found, revision)
+    if start is None and not create:
         raise LedgerNotFound(
             f"{engine.url.database or engine.url} 还不是账本，请先运行 jcnian init 建立账本。"
         )
     models.load_all_tables()
-    with engine.begin() as conn:
-        session = Session(bind=conn)
-        found = schema_version(session)
-        if found is not None and found != models.SCHEMA_VERSION:
+    with _migrating(engine) as conn:
+        found, revision = stored_schema(conn)
+        if _is_current(found, revision, stamp=True):
+            return
+        start = _upgrade_from(found, revision)
+        if start is not None and start < models.SCHEMA_VERSION:
             from jcnian.safety import before_upgrade
 
-            before_upgrade(sqlite_path(str(engine.url)), found)  # a safety copy, under the lock
-        if found != models.SCHEMA_VERSION:
-            SQLModel.metadata.create_all(conn)
-            for version in range((found or models.SCHEMA_VERSION) + 1, models.SCHEMA_VERSION + 1):
-                MIGRATIONS[version](session)
-            session.merge(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-            session.flush()
+            before_upgrade(sqlite_path(str(engine.url)), start)  # a safety copy, under the lock
+        SQLModel.metadata.create_all(conn)
+        migrations.upgrade(conn, start)
+        session = Session(bind=conn)
+        session.merge(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+        session.flush()
         session.close()
 
 
@@ -460,7 +382,7 @@ def open_engine(db: str | None, *, create: bool = False, write: bool = True) -> 
             immutable = _read_without_side_files(path)
     engine = make_engine(url, immutable=immutable)
     try:
-        ensure_schema(engine, create=create)
+        ensure_schema(engine, create=create, stamp=write)
     except BaseException as exc:
         engine.dispose()
         fault = storage_fault(exc, path)

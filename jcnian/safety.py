@@ -199,6 +199,9 @@ def check_backup(path: Path) -> int:
             if not {"meta", "campaign", "branch"} <= tables:
                 raise JcnianError(f"{path} 不是 jcnian 账本（缺少账本的表），未恢复。")
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            revisions = []
+            if "alembic_version" in tables:
+                revisions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -206,9 +209,17 @@ def check_backup(path: Path) -> int:
     if row is None or not str(row[0]).isdigit():
         raise JcnianError(f"{path} 没有记载结构版本，不是 jcnian 账本，未恢复。")
     version = int(row[0])
+    from jcnian.migrations import version_of
+
     if version > SCHEMA_VERSION:
         raise JcnianError(
             f"备份 {path} 的结构版本为 {version}，高于本程序支持的 {SCHEMA_VERSION}，请升级 jcnian。"
+        )
+    unknown = [r for r in revisions if version_of(r) is None]
+    if unknown:
+        raise JcnianError(
+            f"备份 {path} 的结构修订“{'、'.join(unknown)}”不是本程序认识的（多半是较新的 jcnian 写的），"
+            "未恢复；请升级 jcnian。"
         )
     return version
 
@@ -309,6 +320,8 @@ def load(conn: Any, lines: IO[str], name: str) -> int:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows come by table name, checked at commit
     conn.exec_driver_sql("DELETE FROM meta")
+    if "alembic_version" in tables:  # the dump's revision, as meta's version, replaces the new ledger's
+        conn.exec_driver_sql("DELETE FROM alembic_version")
     count = 0
     batch: dict[str, list[dict[str, Any]]] = {}
     for number, line in enumerate(lines, start=2):

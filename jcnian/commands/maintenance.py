@@ -330,9 +330,8 @@ def check(ctx: typer.Context, fmt: Format = FormatOption) -> None:
 db_app = typer.Typer(help="账本结构版本：查看、升级。\n\n示例：jcnian db current", no_args_is_help=True)
 
 
-def _found_version(ctx: typer.Context) -> tuple[str, int | None]:
-    from sqlmodel import Session
-
+def _found_version(ctx: typer.Context) -> tuple[str, int | None, str | None]:
+    """Where the ledger is, its ``meta.schema_version`` and Alembic's revision (a read)."""
     from jcnian import db
     from jcnian.errors import LedgerNotFound
     from jcnian.inert import redact
@@ -343,8 +342,8 @@ def _found_version(ctx: typer.Context) -> tuple[str, int | None]:
         raise LedgerNotFound(f"账本 {path} 不存在。")
     engine = db.make_engine(url, immutable=path is not None and db._read_without_side_files(path))
     try:
-        with Session(engine.execution_options(**{db.WRITE: False})) as session:
-            return str(path or redact(url)), db.schema_version(session)
+        with engine.execution_options(**{db.WRITE: False}).connect() as conn:
+            return (str(path or redact(url)), *db.stored_schema(conn))
     except Exception as exc:
         fault = db.storage_fault(exc, path)
         if fault is None:
@@ -354,45 +353,86 @@ def _found_version(ctx: typer.Context) -> tuple[str, int | None]:
         engine.dispose()
 
 
-@db_app.command("current")
-def db_current(ctx: typer.Context) -> None:
-    """查看账本的结构版本和本程序的结构版本（不作改动）。
-
-    示例：jcnian db current
-    """
+def _schema_state(found: int | None, revision: str | None) -> str:
+    """none, older, current or newer: what ``db current`` says of the ledger's schema."""
+    from jcnian.migrations import HEAD, version_of
     from jcnian.models import SCHEMA_VERSION
 
-    where, found = _found_version(ctx)
+    if found is None and revision is None:
+        return "none"
+    if (found or 0) > SCHEMA_VERSION or (revision is not None and version_of(revision) is None):
+        return "newer"
+    if found == SCHEMA_VERSION and revision == HEAD:
+        return "current"
+    return "older"
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context, fmt: Format = FormatOption) -> None:
+    """查看账本的结构版本和本程序的结构版本（不作改动）。
+
+    标准输出为账本的结构版本号（没有时为“无”）；--format json 另给出 Alembic 修订号、
+    本程序的版本和修订号，以及 state：current（相同）、older（可升级）、newer（账本
+    较新，请升级 jcnian）、none（还不是账本）。
+
+    示例：jcnian db current --format json
+    """
+    from jcnian.migrations import HEAD
+    from jcnian.models import SCHEMA_VERSION
+
+    where, found, revision = _found_version(ctx)
+    status = _schema_state(found, revision)
+    if fmt is not Format.table:
+        row = {
+            "ledger": where,
+            "schema_version": found,
+            "revision": revision,
+            "program_schema_version": SCHEMA_VERSION,
+            "program_revision": HEAD,
+            "state": status,
+        }
+        if fmt is Format.json:
+            emit_json(row)
+        else:
+            emit([row], [(k, k) for k in row], fmt)
+        return
     sys.stdout.write(f"{found if found is not None else '无'}\n")
-    if found is None:
+    if status == "none":
         say(f"{where} 没有记载结构版本，还不是 jcnian 账本。")
-    elif found < SCHEMA_VERSION:
+    elif status == "newer":
         say(
-            f"账本 {where} 的结构版本为 {found}，本程序为 {SCHEMA_VERSION}：运行 jcnian db upgrade 升级（先自动备份）。"
+            f"账本 {where} 的结构版本为 {found}（修订 {revision or '无'}），高于本程序的 {SCHEMA_VERSION}，请升级 jcnian。"
         )
-    elif found > SCHEMA_VERSION:
-        say(f"账本 {where} 的结构版本为 {found}，高于本程序的 {SCHEMA_VERSION}，请升级 jcnian。")
+    elif status == "older":
+        say(
+            f"账本 {where} 的结构版本为 {found}（修订 {revision or '无'}），本程序为 {SCHEMA_VERSION}（修订 {HEAD}）："
+            "运行 jcnian db upgrade 升级（先自动备份）。"
+        )
     else:
-        say(f"账本 {where} 的结构版本为 {found}，与本程序相同。")
+        say(f"账本 {where} 的结构版本为 {found}（修订 {revision}），与本程序相同。")
 
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """把账本升级到本程序的结构版本；升级前先在账本旁做安全副本。
 
-    任何写入命令遇到旧版本的账本时也会这样先备份、再升级。
+    任何写入命令遇到旧版本的账本时也会这样先备份、再升级；已是本程序的版本时不作改动。
+    较新的 jcnian 写过的账本一律拒绝，不作改动。
 
     示例：jcnian db upgrade
     """
     from jcnian import db, safety
+    from jcnian.migrations import HEAD
     from jcnian.models import SCHEMA_VERSION
 
-    where, found = _found_version(ctx)
+    where, found, revision = _found_version(ctx)
     engine = db.open_engine(state(ctx).db)
     engine.dispose()
     for notice in safety.take_notices():
         say(notice)
-    if found == SCHEMA_VERSION:
+    if found == SCHEMA_VERSION and revision == HEAD:
         say(f"账本 {where} 的结构版本已是 {SCHEMA_VERSION}，无需升级。")
+    elif found == SCHEMA_VERSION:
+        say(f"账本 {where} 的结构版本已是 {SCHEMA_VERSION}；已记下它的修订号 {HEAD}（结构未变）。")
     else:
-        say(f"已把账本 {where} 的结构从版本 {found} 升级到 {SCHEMA_VERSION}。")
+        say(f"已把账本 {where} 的结构从版本 {found} 升级到 {SCHEMA_VERSION}（修订 {HEAD}）。")

@@ -174,3 +174,96 @@ def test_status_shows_the_towns_rally_first_for_mobilisation(seeded) -> None:  #
     deliverables = table[table.index("各项交付") :]
     rows = [line for line in deliverables.splitlines() if line.startswith("│ 动员部署")]
     assert "镇党委召开动员大会（2012-04-28，120 人）" in rows[0] and "1/1" in rows[0]
+
+
+# --- the workbook's sheets of 三 and 四 ------------------------------------------------------------
+
+ACTIVITY_SHEETS = (
+    "一句话承诺",
+    "闪光言行",
+    "五个一",
+    "主题轮训",
+    "书记",
+    "村干部承诺",
+    "集体经济",
+    "组织机构",
+)
+
+
+def _table(ws) -> tuple[tuple, list[tuple]]:  # type: ignore[no-untyped-def,type-arg]
+    """A sheet's main table: the header row its printed pages repeat, and the rows under it."""
+    header = int(ws.print_title_rows.split(":")[0].strip("$"))
+    rows = list(ws.iter_rows(min_row=header, values_only=True))
+    body = []
+    for r in rows[1:]:
+        if not any(v is not None for v in r):
+            break
+        body.append(r)
+    return rows[0], body
+
+
+def test_the_workbook_has_the_activities_sheets_as_of_the_month(demo_ledger: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def book(month: str) -> openpyxl.Workbook:
+        out = tmp_path / f"{month}.xlsx"
+        result = runner.invoke(app, ["--db", demo_ledger, "export", "xlsx", "--month", month, "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        return openpyxl.load_workbook(out)
+
+    def cli(*args: str):  # type: ignore[no-untyped-def]
+        return _json(runner.invoke(app, ["--db", demo_ledger, *args, "--format", "json"]))
+
+    april, june, september = book("2012-04"), book("2012-06"), book("2012-09")
+    for wb in (april, september):
+        assert wb.sheetnames[-len(ACTIVITY_SHEETS) :] == list(ACTIVITY_SHEETS)
+        for name in ACTIVITY_SHEETS:
+            ws = wb[name]
+            assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage, name
+            assert ws.print_title_rows and ws.auto_filter.ref, name  # header on every page
+    # 一句话承诺: none before May, every branch's by September, as pledge coverage says.
+    head, rows = _table(april["一句话承诺"])
+    assert head[:3] == ("党组织名称", "党组织的一句话承诺", "党员承诺（条）")
+    assert len(rows) == 32 and all(r[1] is None and r[2] == 0 for r in rows)
+    cover = cli("pledge", "coverage", "--as-of", "2012-09-30")
+    _, rows = _table(september["一句话承诺"])
+    assert [(r[0], r[2]) for r in rows] == [(c["branch"], c["members"]) for c in cover]
+    assert all(r[1] for r in rows)
+    # 闪光言行: the July selections, with their dates.
+    _, rows = _table(september["闪光言行"])
+    deeds = cli("deed", "list", "--as-of", "2012-09-30")
+    assert [(r[0], r[1], r[2]) for r in rows] == [(d["branch"], d["person"], d["deed"]) for d in deeds]
+    assert sum(1 for r in rows if r[4] is not None) == 3
+    _, rows = _table(june["闪光言行"])
+    assert all(r[4] is None for r in rows)  # selected on 07-01
+    # 五个一: assessed on 08-20, blank before.
+    head, rows = _table(june["五个一"])
+    assert head[1:6] == ("领导班子", "工作思路", "工作机制", "活动阵地", "工作业绩")
+    assert len(rows) == 16 and all(set(r[1:6]) == {None} for r in rows)
+    five = cli("fiveone", "show", "--as-of", "2012-09-30")
+    _, rows = _table(september["五个一"])
+    assert [(r[0], r[6]) for r in rows] == [(f["branch"], f["met"]) for f in five]
+    # 轮训: one village missed it; its secretary of the day is named.
+    _, rows = _table(september["主题轮训"])
+    assert [r[4] for r in rows].count("未参训") == 1 and [r[4] for r in rows].count("已参训") == 15
+    # 书记: the change of 06-18 appears from June on, the successor named.
+    _, before = _table(april["书记"])
+    _, after = _table(june["书记"])
+    changed = next(r for r in after if r[3])
+    assert "→" in changed[3] and changed[3].startswith("2012-06-18")
+    assert changed[2] == changed[3].split("→")[1].split("：")[0].strip()
+    was = next(r for r in before if r[0] == changed[0])
+    assert was[3] is None and was[2] != changed[2]
+    # 村干部承诺 and 季考核; 集体经济; the bodies.
+    _, rows = _table(september["村干部承诺"])
+    assert len(rows) == len(cli("cadre", "list", "--as-of", "2012-09-30"))
+    _, rows = _table(april["村干部承诺"])
+    assert rows == []  # pledged on 05-10
+    _, rows = _table(september["集体经济"])
+    assert len(rows) == 16 and all(r[1] == 2011 and r[3] == 2016 for r in rows)
+    _, rows = _table(september["组织机构"])
+    members = cli("group", "list", "--as-of", "2012-09-30")
+    assert [(r[0], r[1], r[2]) for r in rows] == [(m["body"], m["name"], m["role"]) for m in members]
+    assert any(r[0] == "督导检查组" for r in rows)
+    notes = [r[0] for r in september["组织机构"].iter_rows(max_row=3, values_only=True) if r[0]]
+    assert any("2012-04-24" in n and "126" in n for n in notes)  # the town's rally

@@ -363,13 +363,14 @@ def training_report(session: Session, on: date) -> list[TrainingView]:
         .order_by(TrainingSession.start)
     ).all():
         attended.setdefault(a.branch_id, []).append((start, a.person))
+    heads = secretaries_on(session, on)  # the secretary of that day, not today's
     out = []
     for v in village_branches(session):
         went = attended.get(v.id, [])  # type: ignore[arg-type]
         out.append(
             TrainingView(
                 v.name,
-                secretary_of(session, v.id),
+                heads.get(v.name),
                 "、".join(sorted({p for _, p in went})) or None,
                 [d for d, _ in went],
             )

@@ -455,6 +455,7 @@ def month_report(session: Session, month: str) -> MonthReport:
     from jcnian.campaign.facts import gather
     from jcnian.campaign.projects import list_projects
     from jcnian.gradebook.reads import categories, current_rubric, grade_states, quota_of
+    from jcnian.report.activities_sheets import activities_sheets
 
     try:
         first, as_of = month_bounds(month)
@@ -484,5 +485,6 @@ def month_report(session: Session, month: str) -> MonthReport:
         _problem_sheet(session, as_of),
         late_sheet,
         _lagging_sheet(session, as_of, facts),
+        *activities_sheets(session, as_of),  # 三 and 四 beyond the phases (report.activities_sheets)
     ]
     return MonthReport(title=title, month=month, as_of=as_of, sheets=sheets)

@@ -1,6 +1,7 @@
 """The demo campaign's part of 三 and 四 beyond the phases (jcnian.campaign.activities): the
 town's 动员大会, the branches' secretaries and one 调整, 一句话承诺, 闪光言行 and the 展示评选,
-the 五个一 of the villages and the 5月下旬 轮训.
+the 五个一 of the villages and the 5月下旬 轮训, the bodies of 四 (and the 督导检查组 on the
+supervision records).
 
 Drawn from a generator of its own (the demo's seed + 15), so that adding it changes nothing
 the rest of the demo draws; ``forget_after`` takes out what is dated after a day, as the
@@ -103,6 +104,7 @@ def fill_guarantees(session: Session, seed: int, branches: list[Any], backward: 
         ("督导检查组", "成员", "许胜和"),
     ):
         guarantees.set_member(session, body, name, role, date(2012, 4, 25))
+    _supervised_by(session, "督导检查组")
     villages = [b for b in branches if b.category == activities.VILLAGE]
     firms = [b for b in branches if b.category != activities.VILLAGE]
     for i, b in enumerate(villages):
@@ -139,6 +141,23 @@ def fill_guarantees(session: Session, seed: int, branches: list[Any], backward: 
         guarantees.record_pairing_activity(
             session, b.name, "市农业局", date(2012, 6, 15), "帮助制定村级物业经营项目"
         )
+
+
+def _supervised_by(session: Session, body: str) -> None:
+    """Name the body on the demo's supervision records (四、(二)): recorded again with it, as a
+    clerk would once the group's members are in the ledger."""
+    from sqlmodel import select
+
+    from jcnian.campaign import projects
+    from jcnian.campaign.tables import Supervision
+    from jcnian.models import Branch
+
+    for branch, form, on in session.exec(
+        select(Branch.name, Supervision.form, Supervision.on)
+        .join(Supervision, Supervision.branch_id == Branch.id)
+        .order_by(Supervision.id)  # type: ignore[arg-type]
+    ).all():
+        projects.record_supervision(session, branch, form, on, body=body)
 
 
 def _owners(session: Session) -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def utc_now() -> datetime:

@@ -267,3 +267,45 @@ def test_the_workbook_has_the_activities_sheets_as_of_the_month(demo_ledger: str
     assert any(r[0] == "督导检查组" for r in rows)
     notes = [r[0] for r in september["组织机构"].iter_rows(max_row=3, values_only=True) if r[0]]
     assert any("2012-04-24" in n and "126" in n for n in notes)  # the town's rally
+
+
+# --- supervision records name the body that did them (四、(二)) ------------------------------------
+
+
+def test_a_supervision_names_the_body_that_did_it(seeded) -> None:  # type: ignore[no-untyped-def]
+    _lagging_project(seeded)
+
+    def supervise(*extra: str):  # type: ignore[no-untyped-def]
+        return seeded("project", "supervise", "五夫村", "--form", "现场会", "--on", "2012-05-20", *extra)
+
+    refused = supervise("--group", "督导检查组")
+    assert refused.exit_code == 1 and "group set" in refused.stderr  # no member recorded yet
+    _ok(seeded("group", "set", "督导检查组", "王国尧", "--role", "组长", "--on", "2012-05-21"))
+    assert supervise("--group", "督导检查组").exit_code == 1  # the group had no member yet that day
+    assert supervise("--group", "巡视组").exit_code == 1  # not a body of the campaign
+    _ok(seeded("group", "set", "督导检查组", "王国尧", "--role", "组长", "--on", "2012-04-25"))
+    _ok(supervise("--group", "检查组", "--project", "阵地改造"))  # a unique part names it
+    _ok(supervise("--note", "推广阵地建设经验"))  # corrected: the body given before is kept
+    _ok(seeded("project", "supervise", "五夫村", "--form", "督查", "--on", "2012-06-10"))
+    shown = _json(seeded("project", "show", "阵地改造", "--as-of", "2012-06-30", "--format", "json"))
+    assert shown["supervisions"] == [
+        {
+            "on": "2012-05-20",
+            "form": "现场会",
+            "body": "督导检查组",
+            "about_project": True,
+            "note": "推广阵地建设经验",
+        },
+        {"on": "2012-06-10", "form": "督查", "body": None, "about_project": False, "note": None},
+    ]
+    early = _json(seeded("project", "show", "阵地改造", "--as-of", "2012-05-19", "--format", "json"))
+    assert early["supervisions"] == []
+    table = seeded("project", "show", "阵地改造", "--as-of", "2012-06-30").stdout
+    assert "督促指导" in table and "督导检查组" in table
+    rows = _json(seeded("export", "json", "supervision"))
+    assert {r["body"] for r in rows} == {"督导检查组", None}
+
+
+def test_the_demo_names_the_group_on_its_supervisions(demo_ledger: str) -> None:
+    rows = _json(CliRunner().invoke(app, ["--db", demo_ledger, "export", "json", "supervision"]))
+    assert rows and {r["body"] for r in rows} == {"督导检查组"}

@@ -42,6 +42,7 @@ class ProjectView:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     progress: list[dict[str, Any]] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
+    supervisions: list[dict[str, Any]] = field(default_factory=list)  # project show only
 
 
 def add_project(
@@ -226,11 +227,14 @@ def record_supervision(
     on: date,
     project_query: str | None = None,
     note: str | None = None,
+    body: str | None = None,
 ) -> Saved:
-    """督促指导 of a branch (现场会、工作推进会、交流座谈会、督查), optionally about one project."""
+    """督促指导 of a branch (现场会、工作推进会、交流座谈会、督查), optionally about one project,
+    and by which body (the 督导检查组 …; re-entry without it keeps the one recorded)."""
     in_campaign_year(session, on, "--on")
     branch = find_branch(session, branch_name)
     kind = phases.parse_choice(form, phases.SUPERVISION_FORMS, "督导形式")
+    by = _known_body(session, body, on) if body is not None else None
     project_id = None
     if project_query:
         project, owner_branch = find_project(session, project_query)
@@ -241,11 +245,33 @@ def record_supervision(
         session,
         Supervision,
         {"branch_id": branch.id, "on": on, "form": kind},
-        {"project_id": project_id, "note": optional_text(note)},
+        {"project_id": project_id, "note": optional_text(note), "body": by},
         branch=branch.name,
-        what=f"{on} {kind}",
-        previous=lambda row: row.note,
+        what=f"{on} {kind}" + (f"（{by}）" if by else ""),
+        previous=lambda row: "，".join(x for x in (row.body, row.note) if x) or None,
     )
+
+
+def _known_body(session: Session, text: str, on: date) -> str:
+    """A body of the campaign (四、(一)(二)) by its name or a unique part (检查组), refused
+    unless the ledger has a member of it by ``on`` (``group set``)."""
+    from jcnian.campaign.activities_tables import GroupMember
+    from jcnian.campaign.guarantees import BODIES
+
+    name = phases.parse_choice(text, BODIES, "督导机构（--group）")
+    campaign = current_campaign(session)
+    since = session.exec(
+        select(GroupMember.on)
+        .where(GroupMember.campaign_id == campaign.id, GroupMember.body == name)
+        .order_by(GroupMember.on)  # type: ignore[arg-type]
+    ).first()
+    if since is None:
+        raise InvalidInput(
+            f"账本中还没有{name}的成员，请先用 jcnian group set {name} 姓名 --role 职务 登记。"
+        )
+    if since > on:
+        raise InvalidInput(f"{name}的成员 {since} 才登记，{on} 的督促指导不能记在它名下。")
+    return name
 
 
 def list_projects(
@@ -295,6 +321,25 @@ def show_project(session: Session, query: str, on: date) -> ProjectView:
     }
     view.assessments.extend(
         {"month": k, "result": m.result, "on": m.assessed_on} for k, m in sorted(results.items())
+    )
+    # The committee's 督促指导 of this project, and of its branch as a whole, up to ``on``.
+    view.supervisions.extend(
+        {
+            "on": v.on,
+            "form": v.form,
+            "body": v.body,
+            "about_project": v.project_id == project.id,
+            "note": v.note,
+        }
+        for v in session.exec(
+            select(Supervision)
+            .where(
+                Supervision.branch_id == branch.id,
+                Supervision.on <= on,
+                (Supervision.project_id == project.id) | (Supervision.project_id == None),  # noqa: E711
+            )
+            .order_by(Supervision.on, Supervision.id)  # type: ignore[arg-type]
+        )
     )
     return view
 

@@ -147,6 +147,7 @@ class Supervision(SQLModel, table=True):
     on: date
     form: str
     note: str | None = None
+    body: str | None = None  # who did it: the 督导检查组 or another body of ``group set`` (schema 7)
 
 
 class Visit(SQLModel, table=True):

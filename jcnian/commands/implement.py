@@ -224,7 +224,10 @@ def project_list(
 def project_show(
     ctx: typer.Context, project: str = ProjectArg, as_of: str | None = AsOfOption, fmt: Format = FormatOption
 ) -> None:
-    """查看一个项目：任务安排、进度记录、月度考核。
+    """查看一个项目：任务安排、进度记录、月度考核、督促指导。
+
+    督促指导列出针对本项目和针对整个党组织的，各带督导机构（project supervise --group）。
+    JSON 的 supervisions：[{"on", "form", "body", "about_project", "note"}, …]。
 
     示例：jcnian project show 五夫村/村级活动阵地改造
     """
@@ -258,6 +261,12 @@ def _project_footer(view: Any) -> None:
         [("month", "月份"), ("result", "考核结果"), ("on", "考核日期")],
         Format.table,
         title="月度考核",
+    )
+    emit(
+        [v | {"about": "本项目" if v["about_project"] else "党组织"} for v in view.supervisions],
+        [("on", "日期"), ("form", "形式"), ("body", "督导机构"), ("about", "针对"), ("note", "说明")],
+        Format.table,
+        title="督促指导",
     )
 
 
@@ -352,14 +361,21 @@ def project_supervise(
     on: str | None = OnOption,
     project: str | None = typer.Option(None, "--project", help="针对的项目（可不填）。"),
     note: str | None = NoteOption,
+    group: str | None = typer.Option(
+        None,
+        "--group",
+        metavar="机构",
+        help="做这次督促指导的机构：督导检查组、领导小组或办公室（须已用 group set 登记成员）；可写唯一的一部分，如 检查组。",
+    ),
 ) -> None:
     """登记镇党委对党组织的督促指导。
 
-    形式：现场会、工作推进会、交流座谈会、督查。
+    形式：现场会、工作推进会、交流座谈会、督查。--group 写明由哪个机构督导（原文四、(二)：督导检查组）；
+    再次登记同一天同一形式即更正，不写 --group 时保留原来的机构。
 
-    示例：jcnian project supervise 五夫村 --form 现场会 --on 2012-06-15 --note 推广阵地建设经验
+    示例：jcnian project supervise 五夫村 --form 现场会 --group 督导检查组 --on 2012-06-15
     """
     from jcnian.campaign import projects
 
     day = parse_date(on, "--on")
-    record(ctx, projects.record_supervision, branch, form, day, project, note)
+    record(ctx, projects.record_supervision, branch, form, day, project, note, group)

@@ -1,8 +1,9 @@
 """``jcnian grade``: 分类定级 — the sub-app, the rubric, and entering scores, ballots, vetoes.
 
 The committee's steps (compute, deliberate, approve, publish, change, history) are in
-commands/grade_review.py and the reports (list, quota, suggest, backward) in
-commands/grade_reports.py; both are added to ``grade_app`` below (they import only commands/common).
+commands/grade_review.py, the reports (list, quota, suggest, backward) in
+commands/grade_reports.py and the year-over-year comparison in commands/grade_compare.py;
+all are added to ``grade_app`` below (they import only commands/common).
 """
 
 from pathlib import Path
@@ -317,7 +318,8 @@ def _sheet_footer(sheet: dict[str, Any]) -> None:
 
 
 def _add_steps_and_reports() -> None:
-    """Add the commands of grade_review and grade_reports, in the order ``--help`` lists them."""
+    """Add the commands of grade_review, grade_reports and grade_compare, in ``--help``'s order."""
+    from jcnian.commands import grade_compare as compare
     from jcnian.commands import grade_reports as reports
     from jcnian.commands import grade_review as review
 
@@ -332,6 +334,7 @@ def _add_steps_and_reports() -> None:
         ("quota", reports.quota),
         ("suggest", reports.suggest),
         ("backward", reports.backward),
+        ("compare", compare.compare),
     ):
         grade_app.command(name)(command)
 

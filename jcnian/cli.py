@@ -99,6 +99,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "export_app",
         "导出：月度报表工作簿（xlsx）和各台账表（CSV/JSON）。",
     ),
+    "city": (
+        "jcnian.commands.city",
+        "city_app",
+        "全市汇总：各镇同一年度的等级分布、比例、进度、逾期和后进。",
+    ),
     "demo": (
         "jcnian.commands.demo",
         "demo",

@@ -189,19 +189,54 @@ def overdue(
     facts = facts or gather(session, as_of=on)
     scope = resolve(session, branch, category, phase)
     rows = scope.narrow(_day(facts, on).listed)
-    cov = coverage_report(session, on)
-    if cov.overdue and scope.covers_town("coverage", phases.OTHER_LABEL):
-        rows.append(
-            OverdueRow(
-                "（全镇）",
-                phases.OTHER_LABEL,
-                phases.RULE_LABELS["coverage"],
-                cov.due,
-                (on - cov.due).days,
-                f"已覆盖 {cov.covered}/{cov.total}",
-            )
-        )
+    town = _town_row(coverage_report(session, on), on)
+    if town is not None and scope.covers_town("coverage", phases.OTHER_LABEL):
+        rows.append(town)
     return rows
+
+
+def _town_row(cov: CoverageReport, on: date) -> OverdueRow | None:
+    """The town-wide rule ``overdue`` lists after the branches (非公企业全覆盖), when it is late."""
+    if not cov.overdue:
+        return None
+    return OverdueRow(
+        "（全镇）",
+        phases.OTHER_LABEL,
+        phases.RULE_LABELS["coverage"],
+        cov.due,
+        (on - cov.due).days,
+        f"已覆盖 {cov.covered}/{cov.total}",
+    )
+
+
+@dataclass(frozen=True)
+class CategoryDay:
+    """What ``status`` counts per phase and ``overdue --category`` lists, for one category."""
+
+    phases: list[PhaseSummary]
+    overdue: list[OverdueRow]
+
+
+def by_category(session: Session, on: date, *, facts: CampaignFacts | None = None) -> dict[str, CategoryDay]:
+    """``status``'s phase counts and ``overdue``'s rows per category on ``on`` (the city's
+    roll-up), in one pass through the checklists. The categories partition the branches and a
+    phase counts branches, so the categories' counts add up to the town's ``status``; the
+    town-wide row goes to its rule's category, as ``overdue --category`` puts it."""
+    facts = facts or gather(session, as_of=on)
+    groups: dict[str, list[BranchFacts]] = {}
+    for f in facts.branches:
+        groups.setdefault(f.category, []).append(f)
+    out: dict[str, CategoryDay] = {}
+    for category, branches in groups.items():
+        day = _pass(facts, branches, on)
+        out[category] = CategoryDay(day.tally.phases(facts.windows), day.listed)
+    town = _town_row(coverage_report(session, on), on)
+    if town is not None:
+        owner = phases.RULE_CATEGORY["coverage"]
+        if owner not in out:
+            out[owner] = CategoryDay(Tally(on).phases(facts.windows), [])
+        out[owner].overdue.append(town)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,3 +309,24 @@ def test_a_supervision_names_the_body_that_did_it(seeded) -> None:  # type: igno
 def test_the_demo_names_the_group_on_its_supervisions(demo_ledger: str) -> None:
     rows = _json(CliRunner().invoke(app, ["--db", demo_ledger, "export", "json", "supervision"]))
     assert rows and {r["body"] for r in rows} == {"督导检查组"}
+
+
+def test_the_backward_list_names_each_villages_secretary_and_its_adjustment(demo_ledger: str) -> None:
+    """三、三: a backward village is turned round by 调整不胜任书记; the list shows who leads it
+    that day and the change with its reason (the demo replaces 五夫村's secretary on 6-18)."""
+    runner = CliRunner()
+
+    def entries(as_of: str) -> dict[str, dict]:  # type: ignore[type-arg]
+        result = runner.invoke(
+            app, ["--db", demo_ledger, "grade", "backward", "--as-of", as_of, "--format", "json"]
+        )
+        assert result.exit_code == 0, result.stderr
+        return {e["branch"]: e for e in json.loads(result.stdout)["entries"]}
+
+    before, after = entries("2012-06-17"), entries("2012-09-30")
+    assert before.keys() == after.keys() and "五夫村党总支" in after
+    changed = after["五夫村党总支"]
+    assert changed["secretary_changes"] and changed["secretary_changes"][0].startswith("2012-06-18")
+    assert before["五夫村党总支"]["secretary_changes"] == []
+    assert before["五夫村党总支"]["secretary"] != changed["secretary"]
+    assert all(e["secretary"] for e in after.values())

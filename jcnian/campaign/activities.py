@@ -10,6 +10,7 @@ print and never commit. Recording is idempotent (see ``jcnian.campaign.recording
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -456,13 +457,18 @@ def list_secretaries(session: Session, on: date) -> list[SecretaryView]:
     current = {
         bid: (name, since)
         for bid, name, since in session.exec(
-            select(BranchSecretary.branch_id, Person.name, BranchSecretary.since).join(
-                Person, BranchSecretary.person_id == Person.id
-            )
+            select(BranchSecretary.branch_id, Person.name, BranchSecretary.since)
+            .join(Person, BranchSecretary.person_id == Person.id)
+            .where(Person.campaign_id == campaign.id)
         ).all()
     }
     changes: dict[int, list[SecretaryChange]] = {}
-    for c in session.exec(select(SecretaryChange).order_by(SecretaryChange.on)).all():  # type: ignore[arg-type]
+    for c in session.exec(
+        select(SecretaryChange)
+        .join(Branch, SecretaryChange.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id)
+        .order_by(SecretaryChange.on)  # type: ignore[arg-type]
+    ).all():
         changes.setdefault(c.branch_id, []).append(c)
     out = []
     for b, category in session.exec(
@@ -486,6 +492,24 @@ def list_secretaries(session: Session, on: date) -> list[SecretaryView]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class BackwardLeadership:
+    """倒排 (三、三) with each backward branch's 书记 and the 调整不胜任书记 recorded for it:
+    the seed turns a backward village round by adjusting an unfit secretary."""
+
+    report: Any  # gradebook.reads.BackwardReport
+    secretaries: dict[str, SecretaryView]  # by branch name, for the branches on the list
+
+
+def backward_leadership(session: Session, as_of: date | None = None) -> BackwardLeadership:
+    """The backward list as of ``as_of`` (None: as the ledger stands) with its secretaries that day."""
+    from jcnian.gradebook.reads import backward_report
+
+    report = backward_report(session, as_of=as_of)
+    views = {s.branch: s for s in list_secretaries(session, as_of or date.max)}
+    return BackwardLeadership(report, {e.name: views[e.name] for e in report.entries if e.name in views})
 
 
 def secretaries_on(session: Session, on: date) -> dict[str, str]:

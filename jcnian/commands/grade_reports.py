@@ -349,14 +349,25 @@ def backward(ctx: typer.Context, as_of: str | None = GradeAsOfOption, fmt: Forma
     分界处同分的一并列入并注明，作为整顿转化、一村一策的对象。
     分类和比例取自评分办法 [backward]；评分不全的不参与倒排，另行提示。
 
+    每个后进党组织列出当天在任的书记和已登记的“调整不胜任书记”（原文 三、三）。
+
     示例：jcnian grade backward --format json
     """
-    from jcnian.gradebook import reads as gradebook
+    from jcnian.campaign.activities import backward_leadership
 
     with ledger(ctx, write=False) as session:
-        report = gradebook.backward_report(session, as_of=grade_as_of(as_of))
+        found = backward_leadership(session, grade_as_of(as_of))
+    report, leaders = found.report, found.secretaries
     rows = [
-        {"rank": e.rank, "branch": e.name, "score": e.score, "grade": grade_or_none(e.grade), "tie": e.tie}
+        {
+            "rank": e.rank,
+            "branch": e.name,
+            "score": e.score,
+            "grade": grade_or_none(e.grade),
+            "tie": e.tie,
+            "secretary": leaders[e.name].secretary if e.name in leaders else None,
+            "secretary_changes": leaders[e.name].changes if e.name in leaders else [],
+        }
         for e in report.entries
     ]
     data = {
@@ -369,7 +380,16 @@ def backward(ctx: typer.Context, as_of: str | None = GradeAsOfOption, fmt: Forma
         "complete": report.complete,
         "ungraded": len(report.ungraded),
     }
-    shown = [r | {"note": "分界处同分，一并列入" if r["tie"] else ""} for r in rows]
+    shown = [
+        r
+        | {
+            "note": "；".join(
+                (["分界处同分，一并列入"] if r["tie"] else [])
+                + [f"调整书记 {c}" for c in r["secretary_changes"]]
+            )
+        }
+        for r in rows
+    ]
     title = (
         f"后进党组织（{report.category} {report.population} 个 × {float(report.ratio):.0%} "
         f"= {report.count} 个，倒数）"
@@ -377,7 +397,14 @@ def backward(ctx: typer.Context, as_of: str | None = GradeAsOfOption, fmt: Forma
     )
     emit(
         score_text(shown, ("score",)),
-        [("rank", "倒排名次"), ("branch", "党组织"), ("score", "总分"), ("grade", "等级"), ("note", "说明")],
+        [
+            ("rank", "倒排名次"),
+            ("branch", "党组织"),
+            ("score", "总分"),
+            ("grade", "等级"),
+            ("secretary", "书记"),
+            ("note", "说明"),
+        ],
         fmt,
         title=title,
         json_rows=data,

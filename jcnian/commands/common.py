@@ -53,14 +53,27 @@ def _not_negative(value: int | None) -> int | None:
     return value
 
 
-LimitOption = typer.Option(
-    None,
-    "--limit",
-    "-n",
-    metavar="项数",
-    callback=_not_negative,
-    help="最多列出多少项：表格默认 50 项，json/csv 默认全部；0 表示全部。",
-)
+# How many rows a table shows before it stops and says how to get the rest (``Limit``):
+# a long list (overdue, problem list …) the first TABLE_LIMIT, any other table TABLE_MAX
+# (drawing 20,000 rows takes Rich over 15 seconds; JSON and CSV are always complete).
+TABLE_LIMIT = 50
+TABLE_MAX = 200
+
+
+def limit_option(default: int) -> Any:
+    """``--limit`` for a command whose table shows ``default`` rows unless told otherwise."""
+    return typer.Option(
+        None,
+        "--limit",
+        "-n",
+        metavar="项数",
+        callback=_not_negative,
+        help=f"最多列出多少项：表格默认 {default} 项，json/csv 默认全部；0 表示全部。",
+    )
+
+
+LimitOption = limit_option(TABLE_LIMIT)
+RowsLimitOption = limit_option(TABLE_MAX)  # the whole-ledger tables: grade list, branch list …
 T = TypeVar("T")
 
 
@@ -202,10 +215,13 @@ def emit(
     ``--wide``, which keeps the optional columns; None for a command without it). ``footer`` runs after the table only (notes and secondary tables for
     the person at the terminal), never in JSON or CSV, which carry the whole answer in
     ``json_rows`` and the rows. ``limit`` cuts a long list (the same rows of ``json_rows``
-    when it is a list of them) and says how many were left out and how to see them.
+    when it is a list of them) and says how many were left out and how to see them; a table
+    without one still stops at ``TABLE_MAX`` rows and says how to get them all.
     """
     from jcnian.commands import layout
 
+    if limit is None and fmt is Format.table:
+        limit = Limit(default=TABLE_MAX, option=False)
     if limit is not None:
         rows, json_rows = limit.cut(rows, json_rows, fmt)
     from jcnian import inert
@@ -240,16 +256,19 @@ def emit(
 
 @dataclass
 class Limit:
-    """How many rows a long list shows (``--limit``): by default the first ``TABLE_LIMIT`` in a
-    table and all in JSON/CSV; 0 shows all. ``how`` names the filters that narrow the list."""
+    """How many rows a list shows: ``given`` (``--limit``), else ``default`` in a table and
+    all in JSON/CSV; 0 shows all. ``how`` names the filters that narrow the list; ``option``
+    says whether the command has ``--limit`` at all (the note then offers it)."""
 
     given: int | None = None
     how: str = ""
     total: int = 0
     left_out: int = 0
+    default: int = TABLE_LIMIT
+    option: bool = True
 
     def cut(self, rows: Sequence[Any], json_rows: Any, fmt: Format) -> tuple[Sequence[Any], Any]:
-        n = self.given if self.given is not None else (TABLE_LIMIT if fmt is Format.table else 0)
+        n = self.given if self.given is not None else (self.default if fmt is Format.table else 0)
         self.total = len(rows)
         if n <= 0 or len(rows) <= n:
             return rows, json_rows
@@ -262,13 +281,11 @@ class Limit:
 
     def note(self) -> str:
         narrow = f"，或用 {self.how} 缩小范围" if self.how else ""
-        return (
-            f"共 {self.total} 项，只列出前 {self.total - self.left_out} 项，另有 {self.left_out} 项未列出"
-            f"（加 --limit 0 列出全部{narrow}）。"
-        )
-
-
-TABLE_LIMIT = 50
+        shown = f"共 {self.total} 项，只列出前 {self.total - self.left_out} 项，另有 {self.left_out} 项未列出"
+        if not self.option:
+            return f"{shown}（全部用 --format csv 或 --format json 输出{narrow}）。"
+        whole = "，全部数据用 --format csv 输出" if self.total > TABLE_MAX else ""
+        return f"{shown}（加 --limit 0 列出全部{whole}{narrow}）。"
 
 
 def _cell(value: Any) -> Any:

@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from jcnian.commands.common import (
+    TABLE_MAX,
     Format,
     FormatOption,
     GradeAsOfOption,
+    Limit,
+    RowsLimitOption,
     WideOption,
     emit,
     grade_as_of,
@@ -90,6 +93,7 @@ def grade_list(
     ),
     as_of: str | None = GradeAsOfOption,
     wide: bool = WideOption,
+    limit: int | None = RowsLimitOption,
     fmt: Format = FormatOption,
 ) -> None:
     """列出定级表：得分、总分、等级和等级分布图。
@@ -136,6 +140,7 @@ def grade_list(
         ],
         footer=lambda: _bar(check, f"等级分布（{where}，{check.graded} 个已定级；终定优先，否则按拟定）"),
         wide=wide,
+        limit=Limit(limit, "--category", default=TABLE_MAX),
     )
 
 

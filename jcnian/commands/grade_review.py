@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from jcnian.commands.common import (
+    TABLE_MAX,
     AsOfOption,
     BranchArg,
     BranchesArg,
@@ -15,8 +16,10 @@ from jcnian.commands.common import (
     Format,
     FormatOption,
     GradeAsOfOption,
+    Limit,
     OnOption,
     OverrideOption,
+    RowsLimitOption,
     WideOption,
     emit,
     grade_as_of,
@@ -37,7 +40,11 @@ if TYPE_CHECKING:
 
 
 def compute(
-    ctx: typer.Context, as_of: str | None = AsOfOption, wide: bool = WideOption, fmt: Format = FormatOption
+    ctx: typer.Context,
+    as_of: str | None = AsOfOption,
+    wide: bool = WideOption,
+    limit: int | None = RowsLimitOption,
+    fmt: Format = FormatOption,
 ) -> None:
     """计算总分和拟定等级，列出每一处调整及理由。
 
@@ -75,9 +82,10 @@ def compute(
         ("missing", "缺少"),
     ]
     title = f"拟定等级（{len(graded)} 个已定级，{len(incomplete)} 个未完成）"
-    emit(score_text(rows, ("score",)), columns, fmt, title=title, json_rows=rows, wide=wide)
+    shown = Limit(limit, default=TABLE_MAX)
+    emit(score_text(rows, ("score",)), columns, fmt, title=title, json_rows=rows, wide=wide, limit=shown)
     say(f"已计算 {len(graded)} 个党组织的拟定等级，新记录 {result.recorded} 条。")
-    if incomplete and fmt is Format.table:
+    if incomplete and fmt is Format.table and not shown.left_out:
         say(f"{len(incomplete)} 个党组织评分不全，未定级（缺什么见上表“缺少”一列）。", "yellow")
     elif incomplete:
         say(f"{len(incomplete)} 个党组织评分不全，未定级：", "yellow")

@@ -74,6 +74,9 @@ def resolve_url(db: str | None) -> str:
     """Turn ``--db`` / ``$JCNIAN_DB`` / the default into an SQLAlchemy URL."""
     target = db or os.environ.get(ENV_VAR) or DEFAULT_DB
     if "://" in target:
+        scheme, rest = target.split("://", 1)
+        if scheme.lower() in ("postgresql", "postgres"):  # the driver pip install 'jcnian[postgres]' brings
+            return f"postgresql+psycopg://{rest}"
         return target
     return f"sqlite:///{Path(target).expanduser().resolve()}"
 
@@ -140,7 +143,22 @@ def _begin_sqlite(conn: Any, *, busy_ms: int) -> None:
 
 def _begin_postgresql(conn: Any, *, busy_ms: int) -> None:
     """A write waits (up to the busy timeout) for the ledger's advisory lock; a read sees one snapshot."""
-    if conn.get_execution_options().get(WRITE, True):
+    options = conn.get_execution_options()
+    if options.get(WRITE, True):
+        on_wait = options.get(ON_WAIT)
+        if on_wait is not None and busy_ms > QUIET_WAIT_MS:
+            # As on SQLite: a short wait in silence, then the caller says that it waits.
+            import time
+
+            deadline = time.monotonic() + QUIET_WAIT_MS / 1000
+            while not conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({PG_WRITE_LOCK})").scalar():
+                if time.monotonic() >= deadline:
+                    on_wait()
+                    break
+                time.sleep(0.02)
+            else:
+                return
+            busy_ms -= QUIET_WAIT_MS
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy_ms)}")
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
     else:
@@ -168,7 +186,13 @@ def make_engine(url: str, *, immutable: bool = False) -> Engine:
         )
         event.listen(engine, "begin", lambda conn: _begin_sqlite(conn, busy_ms=busy_ms))
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:  # the URL's driver is not installed
+        raise LedgerNotFound(
+            f"无法打开账本 {redact(url)}：缺少数据库驱动（{exc.name or exc}）；"
+            "PostgreSQL 账本请先安装 pip install 'jcnian[postgres]'。"
+        ) from None
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", lambda conn: _begin_postgresql(conn, busy_ms=busy_ms))
     return engine
@@ -385,6 +409,9 @@ def open_engine(db: str | None, *, create: bool = False, write: bool = True) -> 
         ensure_schema(engine, create=create, stamp=write)
     except BaseException as exc:
         engine.dispose()
+        unreachable = connection_fault(exc, url) if path is None else None
+        if unreachable is not None:
+            raise unreachable from None  # the driver's message may hold the host's details, never shown raw
         fault = storage_fault(exc, path)
         if fault is None:
             raise
@@ -526,6 +553,10 @@ def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError |
         return _sqlite_fault(str(orig), path)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     kind = _PG_FAULTS.get(code or "")
+    if kind is None and _connection_lost(orig, code):
+        return LedgerFault(
+            "与数据库服务器的连接中断，本次登记没有完成（服务器撤销未提交的改动）；请确认服务器正常后再试。"
+        )
     if kind == "busy":
         return _sqlite_fault("database is locked", None)
     if kind == "full":
@@ -533,6 +564,57 @@ def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError |
     if kind == "readonly":
         return ReadOnlyLedger("账本是只读的，本次未作改动。")
     return None
+
+
+_LOST = (
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "connection is lost",
+)
+
+
+def _connection_lost(orig: BaseException, code: str | None) -> bool:
+    """The server went away under a command (restarted, stopped, the connection cut)."""
+    if not {c.__name__ for c in type(orig).__mro__} & {"OperationalError", "InterfaceError"}:
+        return False
+    return (code or "").startswith(("08", "57P")) or any(s in str(orig).lower() for s in _LOST)
+
+
+def connection_fault(exc: BaseException, url: str) -> JcnianError | None:
+    """A database server that cannot be reached or lets us not in, said in Chinese: where,
+    as whom and why, never the password (the URL is redacted, the driver's text not shown
+    but for its first line, redacted too)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if "OperationalError" not in {c.__name__ for c in type(orig).__mro__} or isinstance(orig, sqlite3.Error):
+        return None
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    where = f"{parsed.host or '本机'}" + (f":{parsed.port}" if parsed.port else "")
+    user, name = parsed.username or "（未给出）", parsed.database or "（未给出）"
+    lower = str(orig).lower()
+    if "does not exist" in lower and "database" in lower:
+        return LedgerNotFound(
+            f"数据库服务器 {where} 上没有数据库 {name}，请先建立它（createdb {name}），再运行 jcnian init。"
+        )
+    if "role" in lower and "does not exist" in lower:
+        return LedgerNotFound(f"数据库服务器 {where} 上没有用户 {user}，请核对账本 URL 中的用户名。")
+    if "authentication failed" in lower or "no password supplied" in lower or "password" in lower:
+        return LedgerNotFound(
+            f"数据库服务器 {where} 拒绝了用户 {user} 的登录（密码不对或未给出）；"
+            "密码可写在 PGPASSFILE 指定的密码文件或环境变量 JCNIAN_DB 里，不必写在命令行上。"
+        )
+    if "pg_hba.conf" in lower or "permission denied" in lower:
+        return LedgerNotFound(
+            f"数据库服务器 {where} 不允许用户 {user} 从这台电脑连接数据库 {name}，请联系管理员。"
+        )
+    if "refused" in lower or "resolve host" in lower or "translate host" in lower or "timeout" in lower:
+        return LedgerNotFound(
+            f"无法连接数据库服务器 {where}（服务器未启动、地址或端口不对，或网络不通），账本未作改动。"
+        )
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return LedgerNotFound(f"无法连接账本 {redact(url)}：{redact(first)}")
 
 
 def os_fault(exc: OSError, target: Path) -> JcnianError:

@@ -67,13 +67,16 @@ def spreadsheet(value: object) -> object:
 
 
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@\s]*):(?P<password>[^@\s]*)@")
+# libpq also takes the password as a query parameter (postgresql://clerk@host/db?password=…).
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)[^&\s]*", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
     """``text`` with the password of every URL in it replaced by ``***``."""
     if "://" not in text:
         return text
-    return _URL_PASSWORD.sub(lambda m: f"{m['head']}:***@", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}:***@", text)
+    return _QUERY_PASSWORD.sub(lambda m: f"{m['head']}***", text)
 
 
 class _SafeWriter:

@@ -6,13 +6,11 @@ is logged (``jcnian.changelog``). Kept apart from the log's capture so that ever
 """
 
 import os
-import re
 import shlex
 import sys
 from collections.abc import Iterable
 
 USER_ENV = "JCNIAN_USER"
-_SECRET_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 # Set by the CLI for the command it runs (``jcnian.cli``).
 _actor: str | None = None
@@ -46,7 +44,9 @@ def actor() -> str:
 
 def command_line(argv: Iterable[str]) -> str:
     """The command as typed, with secrets removed (a database URL's password)."""
-    return " ".join(["jcnian", *(shlex.quote(_SECRET_URL.sub(r"\1***@", a)) for a in argv)])
+    from jcnian.inert import redact
+
+    return " ".join(["jcnian", *(shlex.quote(redact(a)) for a in argv)])
 
 
 def current_command() -> str:

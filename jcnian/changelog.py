@@ -19,8 +19,13 @@ its fields, so a changed or removed entry breaks the chain (``verify_chain``, ru
 ``jcnian check``). The database refuses UPDATE and DELETE on the table (triggers made with
 the table, see ``jcnian.models.ChangeLog``).
 
-On PostgreSQL the entry is written (when, who, command, bulk counts) and the table is
-append-only too, but row images are captured on SQLite only.
+On PostgreSQL the same images are captured by one persistent row trigger per table (made by
+the first write that finds a table without one, ``_pg_triggers``), which does something only
+in a transaction that turned capture on (``jcnian.capture``, a transaction-local setting, so
+another program's SQL is not imaged) and skips the tables in summarised mode
+(``jcnian.bulk``). The rows land in the connection's ``pg_temp.jc_change`` and are turned
+into the entry as on SQLite, with the values written as SQLite's images write them (booleans
+0/1, times as stored, floats to 15 digits), so that a ledger's log reads the same on both.
 """
 
 from __future__ import annotations
@@ -127,6 +132,12 @@ def install(conn: Connection) -> None:
     _listen()  # bulk statements are counted on every database
     conn.info.pop(_INFO_BULK, None)
     conn.info.pop(_INFO_COUNTS, None)
+    if conn.dialect.name == "postgresql":
+        _pg_triggers(conn)
+        _pg_start(conn.connection.driver_connection)
+        conn.info.pop(_INFO_FRESH, None)
+        conn.info[_INFO_INSTALLED] = _PG
+        return
     if conn.dialect.name != "sqlite":
         return
     info = conn.info
@@ -156,6 +167,10 @@ def _before_write(conn: Any, cursor: Any, statement: str, parameters: Any, conte
     the tables a cascade from it reaches) first."""
     installed = conn.info.get(_INFO_INSTALLED)
     if installed is None:
+        return
+    if installed is _PG:
+        if conn.info.pop(_INFO_FRESH, False):  # a rollback took back capture's setting and list
+            _pg_start(conn.connection.driver_connection, conn.info.get(_INFO_BULK))
         return
     found = _STATEMENT.match(statement)
     if found is None:
@@ -206,6 +221,8 @@ def _savepoint(conn: Any, _name: Any) -> None:
 
 def _rolled_back_to(conn: Any, _name: Any, _context: Any) -> None:
     """Rows a rolled-back savepoint took back are not counted in the write's entry."""
+    if conn.invalidated:
+        return
     stack = conn.info.get(_INFO_SAVED_COUNTS)
     if not stack:
         return
@@ -225,9 +242,12 @@ def _released(conn: Any, _name: Any, _context: Any) -> None:
 def _rolled_back(conn: Any) -> None:
     """A rollback inside a captured command takes back the triggers and the change list it
     made: make them again at the next write."""
+    if conn.invalidated:  # the connection was lost (a server gone): nothing of it is kept
+        return
     conn.info.pop(_INFO_SAVED_COUNTS, None)
     if conn.info.get(_INFO_INSTALLED) is not None:
-        conn.info[_INFO_INSTALLED] = set()
+        if conn.info[_INFO_INSTALLED] is not _PG:
+            conn.info[_INFO_INSTALLED] = set()
         conn.info[_INFO_FRESH] = True
 
 
@@ -245,10 +265,15 @@ def summarised(conn: Connection, tables: Iterable[str]) -> Iterator[None]:
     bulk = info.setdefault(_INFO_BULK, set())
     added = tables - bulk
     bulk |= added
+    pg = conn.dialect.name == "postgresql" and info.get(_INFO_INSTALLED) is _PG
+    if pg:
+        _pg_bulk(conn.connection.driver_connection, bulk)
     try:
         yield
     finally:
         bulk -= added
+        if pg and not info.get(_INFO_FRESH):
+            _pg_bulk(conn.connection.driver_connection, bulk)
 
 
 def _count_bulk(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
@@ -262,6 +287,115 @@ def _count_bulk(conn: Any, cursor: Any, statement: str, parameters: Any, context
     counts = conn.info.setdefault(_INFO_COUNTS, {})
     per_table = counts.setdefault(found.group(2), {})
     per_table[verb] = per_table.get(verb, 0) + cursor.rowcount
+
+
+# --- capture on PostgreSQL --------------------------------------------------------------
+
+_PG: Any = frozenset({"postgresql"})  # conn.info[_INFO_INSTALLED] on PostgreSQL: capture is on
+_PG_TRIGGER = "jc_log"
+_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION jcnian_capture() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO pg_temp.jc_change (tbl, op, before, after) VALUES (TG_TABLE_NAME, lower(TG_OP), "
+    "CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END, CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END); "
+    "RETURN NULL; END $$"
+)
+_PG_CHANGE_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS jc_change (id bigserial PRIMARY KEY, tbl text, op text, "
+    "before jsonb, after jsonb)"
+)
+_INFO_PG_COLUMNS = "jc_log_pg_columns"  # table -> (key columns, {column: type}) of this connection
+
+
+def _pg_triggers(conn: Any) -> None:
+    """Give every ledger table that has none the capturing row trigger (once per ledger and
+    table: the trigger stays). Its WHEN clause keeps it from doing anything, even from calling
+    the function, outside a jcnian write and for a table in summarised mode."""
+    missing = [
+        name
+        for (name,) in conn.exec_driver_sql(
+            "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND NOT EXISTS "
+            f"(SELECT 1 FROM pg_trigger AS t WHERE t.tgrelid = c.oid AND t.tgname = '{_PG_TRIGGER}')"
+        )
+        if name not in _NOT_LOGGED
+    ]
+    if not missing:
+        return
+    conn.exec_driver_sql(_PG_FUNCTION)
+    for table in missing:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {_PG_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {_quote(table)} FOR EACH ROW "
+            "WHEN (current_setting('jcnian.capture', true) = 'on' AND "
+            f"strpos(coalesce(current_setting('jcnian.bulk', true), ''), ',{table},') = 0) "
+            "EXECUTE FUNCTION jcnian_capture()"
+        )
+    conn.info.pop(_INFO_PG_COLUMNS, None)
+
+
+def _pg_start(raw: Any, bulk: Iterable[str] | None = None) -> None:
+    """Capture on for this transaction, into an empty change list."""
+    raw.execute(_PG_CHANGE_TABLE)
+    raw.execute("DELETE FROM pg_temp.jc_change")
+    raw.execute("SELECT set_config('jcnian.capture', 'on', true)")
+    _pg_bulk(raw, bulk or ())
+
+
+def _pg_bulk(raw: Any, tables: Iterable[str]) -> None:
+    listed = "".join(f",{t}" for t in sorted(tables)) + ","
+    raw.execute("SELECT set_config('jcnian.bulk', %s, true)", (listed,))
+
+
+def _pg_columns(conn: Any, tables: set[str]) -> dict[str, tuple[list[str], dict[str, str]]]:
+    known = conn.info.setdefault(_INFO_PG_COLUMNS, {})
+    wanted = sorted(tables - set(known))
+    if wanted:
+        for table, column, kind, is_key in conn.exec_driver_sql(
+            "SELECT c.relname, a.attname, format_type(a.atttypid, NULL), "
+            "COALESCE(a.attnum = ANY (i.indkey), false) FROM pg_class AS c "
+            "JOIN pg_namespace AS n ON n.oid = c.relnamespace AND n.nspname = current_schema() "
+            "JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "LEFT JOIN pg_index AS i ON i.indrelid = c.oid AND i.indisprimary "
+            "WHERE c.relname = ANY (%(tables)s) ORDER BY c.relname, a.attnum",
+            {"tables": wanted},
+        ):
+            keys, types = known.setdefault(table, ([], {}))
+            types[column] = kind
+            if is_key:
+                keys.append(column)
+    return known
+
+
+def _sqlite_value(kind: str, value: Any) -> Any:
+    """A value of a PostgreSQL row image as SQLite's ``json_object`` gives it."""
+    if value is None:
+        return None
+    if kind == "boolean":
+        return int(value)
+    if kind.startswith("timestamp"):
+        moment = datetime.fromisoformat(value)
+        if moment.utcoffset() is not None:
+            moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if kind in ("double precision", "real"):
+        return float(f"{float(value):.15g}")  # SQLite writes a REAL with 15 significant digits
+    return value
+
+
+def _pg_changes(conn: Any) -> list[dict[str, Any]]:
+    rows = conn.exec_driver_sql("SELECT tbl, op, before, after FROM pg_temp.jc_change ORDER BY id").all()
+    conn.exec_driver_sql("DELETE FROM pg_temp.jc_change")
+    columns = _pg_columns(conn, {r[0] for r in rows})
+    changes = []
+    for tbl, op, before, after in rows:
+        keys, types = columns.get(tbl, ([], {}))
+        b = None if before is None else {c: _sqlite_value(types.get(c, ""), v) for c, v in before.items()}
+        a = None if after is None else {c: _sqlite_value(types.get(c, ""), v) for c, v in after.items()}
+        if op == "update" and a == b:
+            continue
+        image = b if op == "delete" else a
+        key = {k: image.get(k) for k in keys} if image is not None else {}
+        changes.append({"table": tbl, "op": op, "key": key, "before": b, "after": a})
+    return changes
 
 
 # --- entries ----------------------------------------------------------------------------
@@ -309,6 +443,8 @@ def finish(session: Any) -> int | None:
                 continue
             changes.append({"table": tbl, "op": op, "key": json.loads(key), "before": b, "after": a})
         conn.exec_driver_sql("DELETE FROM temp.jc_change")
+    elif conn.info.get(_INFO_INSTALLED) is _PG and not conn.info.pop(_INFO_FRESH, False):
+        changes = _pg_changes(conn)
     conn.info.pop(_INFO_INSTALLED, None)  # captured no more until the next write's install
     counts = conn.info.pop(_INFO_COUNTS, None)
     for table, by_verb in sorted((counts or {}).items()):

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -256,7 +256,10 @@ def _tables(conn: Any) -> list[tuple[str, list[str], list[str]]]:
 
     inspector = inspect(conn)
     out = []
-    for name in sorted(inspector.get_table_names()):
+    # Parents before children (then by name), so that a database checking foreign keys at
+    # each row (PostgreSQL) takes the rows in the dump's order.
+    ordered = [t for t, _ in inspector.get_sorted_table_and_fkc_names() if t is not None]
+    for name in ordered:
         if name.startswith("sqlite_"):
             continue
         columns = [c["name"] for c in inspector.get_columns(name)]
@@ -275,19 +278,78 @@ def dump_rows(conn: Any) -> Iterator[str]:
 
     yield json.dumps({"format": DUMP_FORMAT, "schema_version": SCHEMA_VERSION}, sort_keys=True) + "\n"
     for name, columns, keys in _tables(conn):
-        order = ", ".join(_q(k) for k in keys)
+        # Text keys in byte order on every database (SQLite's; PostgreSQL's collation may differ).
+        collate = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+        text_keys = _text_columns(conn, name) if collate else set()
+        order = ", ".join(_q(k) + (collate if k in text_keys else "") for k in keys)
         select = f"SELECT {', '.join(_q(c) for c in columns)} FROM {_q(name)} ORDER BY {order}"
         for row in conn.exec_driver_sql(select):
             values = {c: _plain(v) for c, v in zip(columns, row, strict=True)}
             yield json.dumps({"table": name, "row": values}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def _text_columns(conn: Any, table: str) -> set[str]:
+    from sqlalchemy import String, inspect
+
+    return {c["name"] for c in inspect(conn).get_columns(table) if isinstance(c["type"], String)}
+
+
 def _plain(value: Any) -> Any:
+    """A value as SQLite stores it, whichever database it comes from, so that a dump of the
+    same ledger is the same file on SQLite and on PostgreSQL (booleans 0/1, a time as the
+    UTC text SQLAlchemy writes into SQLite, a date in ISO form)."""
     if isinstance(value, bytes | memoryview):
         raise JcnianError("账本中有二进制数据，无法导出为 JSON。")
-    if hasattr(value, "isoformat"):  # another database's datetime
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        if value.utcoffset() is not None:
+            value = value.astimezone(UTC)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if hasattr(value, "isoformat"):  # a date
+        return value.isoformat()
     return value
+
+
+def _typed_for(conn: Any, table: str) -> dict[str, Any]:
+    """How a dumped value goes back into a PostgreSQL column: booleans and times by type
+    (SQLite takes the dump's values as they are)."""
+    if conn.dialect.name != "postgresql":
+        return {}
+    from sqlalchemy import Boolean, DateTime, inspect
+
+    def to_bool(v: Any) -> Any:
+        return v if v is None else bool(v)
+
+    def to_time(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        moment = datetime.fromisoformat(v)
+        return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+    out: dict[str, Any] = {}
+    for column in inspect(conn).get_columns(table):
+        if isinstance(column["type"], Boolean):
+            out[column["name"]] = to_bool
+        elif isinstance(column["type"], DateTime):
+            out[column["name"]] = to_time
+    return out
+
+
+def _restart_sequences(conn: Any) -> None:
+    """After rows with their own ids, PostgreSQL's sequences start past the largest id."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table, column, sequence in conn.exec_driver_sql(
+        "SELECT c.relname, a.attname, pg_get_serial_sequence(quote_ident(c.relname), a.attname) "
+        "FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace AND n.nspname = current_schema() "
+        "JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+        "WHERE c.relkind = 'r'"
+    ).all():
+        if sequence:
+            conn.exec_driver_sql(
+                f"SELECT setval('{sequence}', COALESCE((SELECT MAX({_q(column)}) FROM {_q(table)}), 0) + 1, false)"
+            )
 
 
 def dump(conn: Any, out: IO[str]) -> int:
@@ -338,6 +400,7 @@ def load(conn: Any, lines: IO[str], name: str) -> int:
             _insert(conn, table, batch.pop(table))
     for table, rows in batch.items():
         _insert(conn, table, rows)
+    _restart_sequences(conn)
     return count
 
 
@@ -345,6 +408,9 @@ def _insert(conn: Any, table: str, rows: list[dict[str, Any]]) -> None:
     from sqlalchemy import text
 
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    typed = _typed_for(conn, table)
+    if typed:
+        rows = [{c: typed[c](v) if c in typed else v for c, v in row.items()} for row in rows]
     for row in rows:
         by_columns.setdefault(tuple(row), []).append(row)
     for columns, group in by_columns.items():

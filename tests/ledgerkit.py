@@ -79,7 +79,13 @@ def within_quota() -> dict[str, float]:
 
 
 def copy_ledger(source: Path | str, target: Path | str) -> None:
-    """A ledger file with its side files: a template copied is a fresh ledger in no time."""
+    """A ledger file with its side files, or a PostgreSQL database (both URLs): a template
+    copied is a fresh ledger in no time."""
+    if "://" in str(source) or "://" in str(target):
+        from pgcluster import copy_database
+
+        copy_database(str(source), str(target))
+        return
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{source}{suffix}").exists():
             shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")

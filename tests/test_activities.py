@@ -4,6 +4,8 @@ the town's 动员大会 — entry, correction that keeps what was not given, ref
 import json
 from datetime import date
 
+import pytest
+
 from jcnian.campaign.slogans import slogan_catalogue
 
 
@@ -221,6 +223,7 @@ def test_grade_publish_records_where_the_grades_were_made_public(demo_ledger: st
         assert publication_scopes(session, date(2012, 4, 27)) == []
 
 
+@pytest.mark.sqlite_only("upgrades an SQLite fixture ledger (tests/fixtures)")
 def test_a_version_5_ledger_gets_the_activity_tables(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 

@@ -28,6 +28,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jcnian.cli import app
+from jcnian.db import PG_WRITE_LOCK
 
 TRIALS = int(os.environ.get("JCNIAN_RACE_TRIALS", "20"))
 FORK = multiprocessing.get_context("fork")
@@ -83,7 +84,23 @@ def race(db: str, *commands: tuple[str, ...], env: dict[str, str] | None = None)
     return outcomes
 
 
+def _pg(db: str) -> Any:
+    """A psycopg connection to the PostgreSQL ledger at URL ``db``."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db)
+    return psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def rows(db: str, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    if "://" in db:  # PostgreSQL: the same query, its values as SQLite gives them (dates as text)
+        with _pg(db) as pg:
+            return [tuple(map(_plain, r)) for r in pg.execute(sql.replace("?", "%s"), params).fetchall()]
     conn = sqlite3.connect(db)  # closed at once: no connection may be open when clerks fork
     try:
         return conn.execute(sql, params).fetchall()
@@ -93,6 +110,15 @@ def rows(db: str, sql: str, *params: object) -> list[tuple[Any, ...]]:
 
 def data_tables(db: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows: the ledger's data, to compare before and after."""
+    if "://" in db:
+        with _pg(db) as pg:
+            names = [
+                n
+                for (n,) in pg.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+                )
+            ]
+            return {n: pg.execute(f'SELECT * FROM "{n}" ORDER BY 1').fetchall() for n in names}
     conn = sqlite3.connect(db)
     try:
         names = [
@@ -117,6 +143,21 @@ conn.execute("COMMIT")
 """
 
 
+HOLD_PG = f"""
+import sys, time, psycopg
+from sqlalchemy.engine import make_url
+url = make_url(sys.argv[1])
+conn = psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True)
+conn.execute("SELECT pg_advisory_lock({PG_WRITE_LOCK})")
+print("locked", flush=True)
+if float(sys.argv[2]) > 0:
+    time.sleep(float(sys.argv[2]))
+else:
+    sys.stdin.readline()
+conn.close()
+"""
+
+
 @contextmanager
 def lock_held(db: str, seconds: float = 0) -> Iterator[None]:
     """Another program holds the ledger's write lock (for ``seconds``, or until the block ends).
@@ -125,7 +166,7 @@ def lock_held(db: str, seconds: float = 0) -> Iterator[None]:
     forked clerks (SQLite's locks must not cross a fork).
     """
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, db, str(seconds)],
+        [sys.executable, "-c", HOLD_PG if "://" in db else HOLD, db, str(seconds)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -301,13 +342,18 @@ def test_a_workbook_exported_while_a_branch_is_added_is_true_to_one_moment(
 
     def add_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not added:  # another program's write, committed while the export reads
-            conn = sqlite3.connect(db)
-            with conn:
-                conn.execute(
-                    "INSERT INTO branch (campaign_id, seq, name, form, category_id) "
-                    "SELECT campaign_id, 99, '新建村党支部', '党支部', category_id FROM branch WHERE seq = 1"
-                )
-            conn.close()
+            insert = (
+                "INSERT INTO branch (campaign_id, seq, name, form, category_id) "
+                "SELECT campaign_id, 99, '新建村党支部', '党支部', category_id FROM branch WHERE seq = 1"
+            )
+            if "://" in db:
+                with _pg(db) as pg:
+                    pg.execute(insert)
+            else:
+                conn = sqlite3.connect(db)
+                with conn:
+                    conn.execute(insert)
+                conn.close()
             added.append(True)
         return real(*args, **kwargs)
 
@@ -347,6 +393,7 @@ def test_a_read_transaction_sees_one_snapshot(seeded, db: str) -> None:
 # --- uniqueness in the schema -----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads SQLite's catalogue (sqlite_master, PRAGMA index_list)")
 def test_the_schema_refuses_a_second_event_at_one_place_and_a_second_log_of_one_import(
     seeded, db: str
 ) -> None:
@@ -380,6 +427,7 @@ def test_the_schema_refuses_a_second_event_at_one_place_and_a_second_log_of_one_
     conn.close()
 
 
+@pytest.mark.sqlite_only("upgrades an SQLite fixture ledger (tests/fixtures)")
 def test_a_version_2_ledger_loses_its_doubled_events_and_gains_the_unique_indexes(seeded, db: str) -> None:
     """What two computes at once wrote before version 3 (every proposal twice) is kept once."""
     assert seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "15").exit_code == 0

@@ -83,6 +83,7 @@ def page_limit() -> Iterator[None]:
         event.remove(Engine, "connect", limit)
 
 
+@pytest.mark.sqlite_only("a full disk under the SQLite file")
 def test_a_write_that_needs_more_room_than_there_is_changes_nothing(
     seeded, db: str, tmp_path: Path, page_limit
 ) -> None:  # type: ignore[no-untyped-def]
@@ -237,6 +238,7 @@ WRITES = (
 )
 
 
+@pytest.mark.sqlite_only("file permissions of the SQLite ledger")
 def test_a_read_only_ledger_file_can_be_read_not_written_and_written_again_once_writable(
     shared: Path,
 ) -> None:
@@ -269,6 +271,7 @@ def test_a_read_only_ledger_file_can_be_read_not_written_and_written_again_once_
     assert len(data_tables(shared)["branch"]) == len(before["branch"]) + 1
 
 
+@pytest.mark.sqlite_only("file permissions of the SQLite ledger")
 def test_a_ledger_in_a_read_only_folder_can_be_read_not_written(shared: Path) -> None:
     before = data_tables(shared)
     shared.parent.chmod(0o555)
@@ -291,6 +294,7 @@ def test_a_ledger_in_a_read_only_folder_can_be_read_not_written(shared: Path) ->
 # --- a damaged ledger, an impossible number ------------------------------------------------
 
 
+@pytest.mark.sqlite_only("damages the SQLite file")
 def test_a_damaged_ledger_refuses_writes_and_reads_say_so(seeded, db: str) -> None:
     checkpoint(db)
     conn = sqlite3.connect(db)
@@ -319,6 +323,7 @@ def test_a_damaged_ledger_refuses_writes_and_reads_say_so(seeded, db: str) -> No
         ("mobilize", "meeting", "五夫村", "--on", "2012-04-10", "--attendance", "99999999999999999999"),
     ],
 )
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_number_too_large_to_store_is_refused_in_chinese(seeded, db: str, args: tuple[str, ...]) -> None:
     before = data_tables(db)
     assert_clean_failure(seeded(*args), "数值太大", "未作改动")

@@ -55,14 +55,15 @@ def every_event(db: str) -> list[tuple]:  # type: ignore[type-arg]
         )
 
 
-@pytest.fixture(scope="module")
-def approved_template(proposed_template: Path, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("template") / "approved.db"
-    copy_ledger(proposed_template, str(path))
-    with session_of(str(path)) as session:
-        grade_steps.deliberate(session, None, date(2012, 4, 22))
-        grade_steps.approve(session, None, date(2012, 4, 25))  # the quota holds: no override
-    return path
+@pytest.fixture
+def approved_template(backend: str, proposed_template: str, templates) -> str:  # type: ignore[no-untyped-def]
+    def build(target: str) -> None:
+        copy_ledger(proposed_template, target)
+        with session_of(target) as session:
+            grade_steps.deliberate(session, None, date(2012, 4, 22))
+            grade_steps.approve(session, None, date(2012, 4, 25))  # the quota holds: no override
+
+    return str(templates("approved", backend, build))
 
 
 @pytest.fixture

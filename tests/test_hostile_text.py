@@ -46,6 +46,7 @@ def test_markup_in_a_name_prints_literally_everywhere(seeded, name: str) -> None
     assert "[" in listed
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_control_characters_already_in_the_ledger_are_shown_not_obeyed(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     rename(db, "五夫村党总支", "\x1b[2J\x1b]8;;http://evil\x07五夫村党总支\u202e\x9b")
     for args in (
@@ -92,6 +93,7 @@ def test_control_characters_are_refused_at_entry(seeded, args: tuple[str, ...], 
     assert field in result.stderr and "\x1b" not in result.stderr
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_tabs_and_line_breaks_only_in_long_texts(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("regulation", "add", "五夫村", "党员\t联系户制度", "--on", "2012-06-01")
     assert result.exit_code == 1
@@ -102,6 +104,7 @@ def test_tabs_and_line_breaks_only_in_long_texts(seeded, db: str) -> None:  # ty
         assert conn.execute("SELECT text FROM problem").fetchone()[0] == "第一行\n第二行"
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_lengths_have_limits_named_when_passed(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("branch", "add", "长" * 40_000 + "党支部", "--category", "农村")
     assert result.exit_code == 1

@@ -285,6 +285,7 @@ def test_default_ledger_is_jcnian_db_in_the_working_folder(tmp_path) -> None:
     assert (tmp_path / "jcnian.db").exists()
 
 
+@pytest.mark.sqlite_only("SQLite's own settings (WAL, foreign_keys)")
 def test_ledger_records_schema_version_and_sqlite_settings(seeded, db) -> None:
     import sqlite3
 
@@ -304,6 +305,7 @@ def test_ledger_records_schema_version_and_sqlite_settings(seeded, db) -> None:
     engine.dispose()
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_newer_ledger_is_refused(seeded, db) -> None:
     import sqlite3
 
@@ -427,6 +429,7 @@ def test_a_closed_pipe_ends_quietly(seeded, db) -> None:
     assert done.stderr == ""
 
 
+@pytest.mark.sqlite_only("upgrades an SQLite fixture ledger (tests/fixtures)")
 def test_a_version_1_ledger_is_upgraded_in_place(seeded, db) -> None:
     """A ledger made by the first release (no phase tables, older grade events) still opens."""
     import sqlite3

@@ -4,6 +4,7 @@ import json
 import sqlite3
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
 from jcnian import db as storage
@@ -48,6 +49,7 @@ def _events(db: str) -> dict[str, int | None]:
     return dict(rows)
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_an_approval_records_each_override_once_and_links_the_grades_it_let_through(seeded, db) -> None:  # type: ignore[no-untyped-def]
     _all_average(db)
     result = seeded("grade", "approve", "--all", "--on", "2012-04-25", "--override", "镇党委会议决定")
@@ -69,6 +71,7 @@ def test_an_approval_records_each_override_once_and_links_the_grades_it_let_thro
     assert {o["gate"] for o in report.overrides} == {"grade-final"}
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_grade_change_records_no_override_it_did_not_need(seeded, db) -> None:  # type: ignore[no-untyped-def]
     _all_average(db)
     assert seeded("grade", "approve", "--all", "--on", "2012-04-25", "--override", "决定").exit_code == 0
@@ -82,6 +85,7 @@ def test_a_grade_change_records_no_override_it_did_not_need(seeded, db) -> None:
     assert link is None and len(_events(db)) == before
 
 
+@pytest.mark.sqlite_only("upgrades an SQLite fixture ledger (tests/fixtures)")
 def test_a_version_3_ledger_keeps_its_overrides_when_upgraded(seeded, db) -> None:  # type: ignore[no-untyped-def]
     """Version 3 kept the reason as text on the grade event: it moves into gate_override."""
     _all_average(db)

@@ -57,6 +57,7 @@ def refused(seeded, *paths: str) -> Any:  # type: ignore[no-untyped-def]
 # --- numbers: only when unambiguous -------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_comma_inside_a_score_is_refused_as_ambiguous(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = (
         "党组织,评价主体,指标,得分\n"
@@ -74,6 +75,7 @@ def test_a_comma_inside_a_score_is_refused_as_ambiguous(seeded, db: str, tmp_pat
     assert [r[4] for r in scores(db)] == [8.5, 8.5, 9.5]
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_thousands_separator_only_in_counts_and_only_where_it_is_one(
     seeded, db: str, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -88,6 +90,7 @@ def test_a_thousands_separator_only_in_counts_and_only_where_it_is_one(
 # --- every cell of a data row --------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_short_csv_row_missing_its_last_column_is_refused(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     header = "党组织,评价主体," + ",".join(INDICATORS)
     text = f"{header}\n五夫村,群众初评,13,9,9,9,9,18,23\n联桥村,群众初评,13,9,9,9,9,18\n"
@@ -97,6 +100,7 @@ def test_a_short_csv_row_missing_its_last_column_is_refused(seeded, db: str, tmp
     assert scores(db) == []
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_blank_score_in_the_wide_layout_is_refused(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,评价主体,党组织带头人,工作思路,工作制度\n五夫村,组织考评,13,,9\n联桥村,,,,\n"
     result = refused(seeded, write(tmp_path, "空格.csv", text))
@@ -115,6 +119,7 @@ def test_a_value_in_a_column_without_a_header_is_refused(seeded, tmp_path: Path)
     assert located(result) == ["多一列.csv:3:E"]
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_formula_without_a_saved_value_is_refused(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -157,6 +162,7 @@ SIGNED = (
 )
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-8-sig"])
 def test_sign_offs_of_any_number_of_cells_titles_and_totals_are_read_past(  # type: ignore[no-untyped-def]
     seeded, db: str, tmp_path: Path, encoding: str
@@ -179,6 +185,7 @@ def test_sign_offs_of_any_number_of_cells_titles_and_totals_are_read_past(  # ty
     assert "跳过了 7 行" in result.stderr
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_wps_workbook_with_a_merged_title_and_a_merged_sign_off(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -206,6 +213,7 @@ def test_a_wps_workbook_with_a_merged_title_and_a_merged_sign_off(seeded, db: st
     ]
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_an_old_xls_with_a_title_and_sign_offs(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     xlwt = pytest.importorskip("xlwt")
     wb = xlwt.Workbook(encoding="utf-8")
@@ -230,6 +238,7 @@ def test_an_old_xls_with_a_title_and_sign_offs(seeded, db: str, tmp_path: Path) 
 # --- headers -----------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("word", ["评分指标", "考评指标", "测评项目", "考核内容"])
 def test_header_synonyms_for_the_indicator_column(seeded, db: str, tmp_path: Path, word: str) -> None:  # type: ignore[no-untyped-def]
     text = f"党组织,评价主体,{word},实得分\n五夫村,群众初评,工作思路,9\n"
@@ -251,6 +260,7 @@ def _two_row_header(ws: Any, merge_down: bool) -> None:
     ws.append([2, "联桥村", "组织考评", 12, 8, 7])
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("merge_down", [False, True], ids=["group-cell-only", "merged-down-too"])
 def test_a_two_row_header_however_it_is_merged(seeded, db: str, tmp_path: Path, merge_down: bool) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
@@ -263,6 +273,7 @@ def test_a_two_row_header_however_it_is_merged(seeded, db: str, tmp_path: Path, 
     assert len(scores(db)) == 6
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_two_row_header_in_a_csv(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,群众测评票数,,,\n,好,较好,一般,较差\n五夫村,20,5,2,1\n"
     result = seeded("survey", "import", write(tmp_path, "票.csv", text, "gb18030"))
@@ -278,6 +289,7 @@ def test_a_two_row_header_in_a_csv(seeded, db: str, tmp_path: Path) -> None:  # 
 # --- one form per ballot, in every layout ----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_one_form_per_ballot_in_a_count_sheet(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,好,较好,一般,较差,满意,基本满意,不满意\n五夫村,20,5,,1,,,\n联桥村,10,2,1,,3,,\n二都村,,,,,30,5,1\n"
     result = refused(seeded, write(tmp_path, "混用.csv", text))
@@ -298,6 +310,7 @@ def test_one_form_per_ballot_in_a_count_sheet(seeded, db: str, tmp_path: Path) -
     )
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_one_form_per_ballot_with_one_ballot_per_row(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "测评人,党组织,评价\n甲,五夫村,好\n乙,五夫村,满意\n丙,联桥村,满意\n丁,二都村,较好\n"
     result = refused(seeded, write(tmp_path, "逐张.csv", text))
@@ -339,6 +352,7 @@ def test_messages_count_in_the_clerks_terms(seeded, tmp_path: Path) -> None:  # 
 # --- the fast path ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_file_the_fast_path_hands_back_is_counted_once(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """New scores go straight into the ledger; a key the ledger holds, met after a first chunk
     was written, takes the file back to the staged path: the ledger, the messages and the

@@ -62,6 +62,7 @@ def seeded(seeded_template, db):  # type: ignore[no-untyped-def]
     return db
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_the_log_holds_every_change_of_a_day(seeded, run) -> None:  # type: ignore[no-untyped-def]
     before = tables_of(seeded)
     start = len(entries(seeded))
@@ -98,6 +99,7 @@ def test_the_log_holds_every_change_of_a_day(seeded, run) -> None:  # type: igno
     assert run("check").exit_code == 0
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_the_log_refuses_update_and_delete_and_check_finds_tampering(seeded, run) -> None:  # type: ignore[no-untyped-def]
     assert run("liaison", "set", "鲁溪闸村", "--cadre", "许胜和").exit_code == 0
     conn = sqlite3.connect(seeded)
@@ -114,6 +116,7 @@ def test_the_log_refuses_update_and_delete_and_check_finds_tampering(seeded, run
     assert any(p["check"] == "log_chain" and "1" in p["message"] for p in problems)
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_check_finds_a_broken_foreign_key_and_a_score_out_of_bounds(seeded, run) -> None:  # type: ignore[no-untyped-def]
     assert run("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "10").exit_code == 0
     conn = sqlite3.connect(seeded)
@@ -127,6 +130,7 @@ def test_check_finds_a_broken_foreign_key_and_a_score_out_of_bounds(seeded, run)
     assert "[score_bounds]" in result.stdout and "999" in result.stdout
 
 
+@pytest.mark.sqlite_only("backup/restore copy SQLite files")
 def test_backup_during_writes_restores_a_consistent_ledger(seeded, tmp_path, run) -> None:  # type: ignore[no-untyped-def]
     stop = threading.Event()
 
@@ -164,6 +168,7 @@ def test_backup_during_writes_restores_a_consistent_ledger(seeded, tmp_path, run
     assert run("check").exit_code == 0
 
 
+@pytest.mark.sqlite_only("backup/restore copy SQLite files")
 def test_restore_checks_the_backup_first(seeded, tmp_path, run) -> None:  # type: ignore[no-untyped-def]
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all, not at all")
@@ -191,6 +196,7 @@ def test_dump_load_dump_is_byte_identical(seeded, tmp_path, run) -> None:  # typ
     assert run("--db", str(copy), "load", str(first)).exit_code == 1  # only into a new ledger
 
 
+@pytest.mark.sqlite_only("safety copies are SQLite files")
 def test_safety_copies_before_what_cannot_be_undone(seeded, tmp_path, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(safety.KEEP_ENV, "2")
     folder = tmp_path / "ledger.db.safety"
@@ -211,6 +217,7 @@ def test_the_command_line_loses_its_secrets() -> None:
     assert "s3cret" not in line and "clerk:***@host" in line
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_bulk_import_is_one_entry_with_counts(seeded, tmp_path, run) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "s.csv"
     data.write_text(
@@ -238,6 +245,7 @@ def test_bulk_import_is_one_entry_with_counts(seeded, tmp_path, run) -> None:  #
     assert last[0]["table"] == "score" and "after" in last[0]
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_who_is_by_then_the_environment_and_check_finds_a_broken_history(seeded, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(changelog.USER_ENV, "李四")
     assert run("liaison", "set", "鲁溪闸村", "--cadre", "许胜和").exit_code == 0

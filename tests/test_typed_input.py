@@ -35,6 +35,7 @@ def one(db: str, sql: str) -> object:
         "5月10日",
     ],
 )
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_dates_as_offices_write_them(seeded, db: str, written: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("mobilize", "meeting", "五夫村", "--on", written, "--attendance", "46")
     assert result.exit_code == 0, result.stderr
@@ -44,6 +45,7 @@ def test_dates_as_offices_write_them(seeded, db: str, written: str) -> None:  # 
 @pytest.mark.parametrize(
     ("written", "why"), [("20120510", "连写"), ("2012-W19-4", "按周"), ("2012-2-30", "2 月没有 30 日")]
 )
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_compact_and_week_dates_are_refused_not_guessed(seeded, db: str, written: str, why: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("mobilize", "meeting", "五夫村", "--on", written)
     assert result.exit_code == 2
@@ -51,6 +53,7 @@ def test_compact_and_week_dates_are_refused_not_guessed(seeded, db: str, written
     assert one(db, "SELECT count(*) FROM mobilisation_meeting") == 0
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_date_without_a_year_takes_the_campaigns_year(run, db: str) -> None:  # type: ignore[no-untyped-def]
     assert run("init", "--year", "2013").exit_code == 0
     result = run("mobilize", "meeting", "五夫村", "--on", "4月10日")
@@ -77,6 +80,7 @@ def _project(seeded) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("written", ["30%", "30", "0.3", "３０％"])
 def test_progress_takes_30_percent_in_the_three_forms(seeded, db: str, written: str) -> None:  # type: ignore[no-untyped-def]
     _project(seeded)
@@ -89,6 +93,7 @@ def test_progress_takes_30_percent_in_the_three_forms(seeded, db: str, written: 
     ("written", "why"),
     [("1", "1% 还是 100%"), ("－5%", "0% 到 100%"), ("1_0", "不是数字"), ("30.5%", "整数")],
 )
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_progress_refuses_what_it_cannot_read_for_certain(seeded, db: str, written: str, why: str) -> None:  # type: ignore[no-untyped-def]
     _project(seeded)
     result = seeded("project", "progress", "五夫村/阵地改造", written, "--on", "2012-06-30")
@@ -108,6 +113,7 @@ def test_a_rate_by_the_same_rule() -> None:
 # --- lists and choices ---------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_ballot_counts_with_chinese_commas_and_colons(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("grade", "ballot", "五夫村", "好=1,200，较好：60、一般=15；较差=5")
     assert result.exit_code == 0, result.stderr
@@ -146,6 +152,7 @@ def test_ballot_counts_with_chinese_commas_and_colons(seeded, db: str) -> None: 
         ),
     ],
 )
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_choices_take_the_names_the_tool_prints_and_unique_parts(  # type: ignore[no-untyped-def]
     seeded, db: str, args: tuple[str, ...], table: str, column: str, stored: str
 ) -> None:
@@ -154,6 +161,7 @@ def test_choices_take_the_names_the_tool_prints_and_unique_parts(  # type: ignor
     assert one(db, f"SELECT {column} FROM {table}") == stored
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_list_of_choices_with_chinese_commas(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("mobilize", "survey", "五夫村", "座谈会，问卷、入户", "--on", "2012-04-12")
     assert result.exit_code == 0, result.stderr
@@ -197,6 +205,7 @@ def test_python_only_number_forms_are_refused(seeded, args: tuple[str, ...]) -> 
     assert "内部错误" not in result.stderr
 
 
+@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_points_as_offices_type_them(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     for written, stored in (("１４．５", 14.5), ("18分", 18.0), (" 9 ", 9.0)):
         result = seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", written)

@@ -7,7 +7,9 @@ code says which: 0 written, 1 refused or failed, 2 bad options.
 
 import codecs
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -66,22 +68,31 @@ def export_xlsx(
     from datetime import datetime, time
 
     from jcnian.report import workbook
-    from jcnian.report.month import month_report
+    from jcnian.report.month import month_stream
 
     month = _month(month)
     if str(output) == "-":
         raise typer.BadParameter("工作簿不能写到标准输出，请给出 .xlsx 文件路径。", param_hint="--output")
     workbook.check_target(output.expanduser().absolute(), force=force)
+    names: list[str] = []
+
+    def named(sheets: Iterable[Any]) -> Iterator[Any]:
+        for sheet in sheets:
+            names.append(sheet.name)
+            yield sheet
+
+    # Written inside the read: each sheet is made as the writer reaches it, so the report
+    # of a city-wide ledger is never held whole (one snapshot all the same).
     with ledger(ctx, write=False) as session:
-        report = month_report(session, month)
-    path = workbook.write_workbook(
-        output,
-        report.sheets,
-        title=report.title,
-        created=datetime.combine(report.as_of, time()),
-        force=force,
-    )
-    say(f"已写出 {path}：{len(report.sheets)} 张工作表（{'、'.join(s.name for s in report.sheets)}）。")
+        report = month_stream(session, month)
+        path = workbook.write_workbook(
+            output,
+            named(report.sheets),
+            title=report.title,
+            created=datetime.combine(report.as_of, time()),
+            force=force,
+        )
+    say(f"已写出 {path}：{len(names)} 张工作表（{'、'.join(names)}）。")
 
 
 @export_app.command("tables")

@@ -8,15 +8,15 @@ show. No rule is restated here. Laying the rows out (fonts, widths, charts, file
 """
 
 import calendar
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from jcnian.errors import InvalidInput
-from jcnian.ledger import BranchView, campaign_label, current_campaign, list_branches
+from jcnian.ledger import campaign_label, current_campaign, list_branches
 from jcnian.report.workbook import Chart, Column, Sheet, Table
 
 
@@ -38,7 +38,7 @@ class MonthReport:
     title: str
     month: str
     as_of: date
-    sheets: list[Sheet]
+    sheets: Iterable[Sheet]  # a list from month_report, made as they are taken from month_stream
 
 
 def _text(value: Any) -> str | None:
@@ -55,7 +55,9 @@ def _verdict(ok: bool) -> str:
     return "符合" if ok else "不符合"
 
 
-def _liaison_sheet(branches: Sequence[BranchView]) -> Sheet:
+def _liaison_sheet(session: Session) -> Sheet:
+    """The liaison table, read only when the sheet is written (100,000 branches' views are
+    the largest thing the report reads, and nothing else needs them)."""
     columns = (
         Column("序号", "int"),
         Column("党组织名称"),
@@ -65,9 +67,10 @@ def _liaison_sheet(branches: Sequence[BranchView]) -> Sheet:
         Column("联系干部"),
         Column("备注"),
     )
-    rows = [
-        (i, b.name, b.form, b.category, b.leader, b.cadre, b.remarks) for i, b in enumerate(branches, start=1)
-    ]
+    rows = (
+        (i, b.name, b.form, b.category, b.leader, b.cadre, b.remarks)
+        for i, b in enumerate(list_branches(session), start=1)
+    )
     return Sheet("联系表", [Table(columns, rows)])
 
 
@@ -134,7 +137,7 @@ def _grading_sheets(states: Sequence[Any], sources: Sequence[str], quota: Any) -
     grading = Sheet(
         "分类定级",
         [
-            Table(columns, list(rows)),
+            Table(columns, rows),
             Table(scope_columns, scope_rows, title=f"比例控制（{_shares(quota.overall)}）"),
         ],
     )
@@ -149,10 +152,10 @@ def _grading_sheets(states: Sequence[Any], sources: Sequence[str], quota: Any) -
                     *(Column(f"{source}得分", "number") for source in sources),
                     Column("总分", "number"),
                 ),
-                [
+                (
                     (s.seq, s.name, s.category, *(s.source_totals.get(source) for source in sources), s.score)
                     for s in states
-                ],
+                ),
             )
         ],
     )
@@ -264,7 +267,7 @@ def _acceptance_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
         Column("满意率", "percent"),
         Column("整改"),
     )
-    rows = [
+    rows = (
         (
             r.branch,
             r.category,
@@ -277,7 +280,7 @@ def _acceptance_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
             r.rectification,
         )
         for r in report.rows
-    ]
+    )
     open_rects = Table(
         (Column("党组织名称"), Column("整改意见"), Column("整改期限", "date"), Column("已逾期")),
         [
@@ -349,7 +352,7 @@ def _overdue_sheet(overdue: Sequence[Any]) -> Sheet:
         Column("类别"),
         Column("说明"),
     )
-    rows = [(o.branch, o.phase, o.item, o.due, o.days, o.kind, o.detail or None) for o in overdue]
+    rows = ((o.branch, o.phase, o.item, o.due, o.days, o.kind, o.detail or None) for o in overdue)
     return Sheet("逾期事项", [Table(columns, rows)])
 
 
@@ -383,15 +386,17 @@ def _lagging_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
 
 
 def _summary_sheet(
-    title: str, as_of: date, branches: Sequence[BranchView], status: Any, quota: Any, overdue: Sequence[Any]
+    title: str, as_of: date, states: Sequence[Any], status: Any, quota: Any, overdue: Sequence[Any]
 ) -> Sheet:
+    """The front sheet; the branches counted from the grade states (one per branch, in the
+    seed's order, as list_branches gives them)."""
     counts: dict[str, int] = {}
-    for b in branches:
+    for b in states:
         counts[b.category] = counts.get(b.category, 0) + 1
     notes = [
         title,
         f"统计截至：{as_of.isoformat()}（报表月份的最后一天；阶段状态、逾期均按这一天判断）",
-        f"党组织：{len(branches)} 个（{'，'.join(f'{c} {n}' for c, n in counts.items()) or '无'}）",
+        f"党组织：{len(states)} 个（{'，'.join(f'{c} {n}' for c, n in counts.items()) or '无'}）",
     ]
     phases = Table(
         (
@@ -446,45 +451,61 @@ def _summary_sheet(
 
 
 def month_report(session: Session, month: str) -> MonthReport:
-    """Gather the month's report; every judgement of time uses the month's last day.
+    """The month's report with every sheet built and every row listed, for reading it back;
+    the export writes ``month_stream``'s sheets as they are made instead."""
+    report = month_stream(session, month)
+    sheets = [
+        replace(sheet, tables=[replace(t, rows=list(t.rows)) for t in sheet.tables])
+        for sheet in report.sheets
+    ]
+    return replace(report, sheets=sheets)
 
-    The ledger is read and graded once: the grade states feed the grading, backward and
-    phases sheets, and one facts pass feeds the status, overdue, acceptance and lagging ones.
-    """
-    from jcnian.campaign.dashboard import overdue, status
-    from jcnian.campaign.facts import gather
-    from jcnian.campaign.projects import list_projects
-    from jcnian.gradebook.reads import categories, current_rubric, grade_states, quota_of
-    from jcnian.report.activities_sheets import activities_sheets
 
+def month_stream(session: Session, month: str) -> MonthReport:
+    """The month's report, its sheets made one at a time as the writer asks for them (and
+    their rows as it writes them): a city-wide ledger's report is never held whole. The
+    sheets must be taken inside the session's transaction, in order, once."""
     try:
         first, as_of = month_bounds(month)
     except ValueError:
         raise InvalidInput(f"月份“{month}”无效，应写成 YYYY-MM，如 2012-05。") from None
     month = first.strftime("%Y-%m")
     title = f"{campaign_label(current_campaign(session))}月度报表（{first.year}年{first.month}月）"
-    branches = list_branches(session)
+    return MonthReport(title=title, month=month, as_of=as_of, sheets=_sheets(session, title, month, as_of))
+
+
+def _sheets(session: Session, title: str, month: str, as_of: date) -> Iterator[Sheet]:
+    """Every judgement of time uses the month's last day. The ledger is read and graded once:
+    the grade states feed the grading, backward and phases sheets, and one facts pass feeds
+    the status, overdue, acceptance and lagging ones; each is let go after its last sheet."""
+    from jcnian.campaign.dashboard import overdue, status
+    from jcnian.campaign.facts import gather
+    from jcnian.campaign.projects import list_projects
+    from jcnian.gradebook.reads import categories, current_rubric, grade_states, quota_of
+    from jcnian.report.activities_sheets import activities_sheets
+
     rubric = current_rubric(session)
     by_branch = grade_states(session, detail=True, as_of=as_of)
     states = list(by_branch.values())
     quota = quota_of(states, rubric, categories(session))
     facts = gather(session, by_branch, as_of)
+    del by_branch
     projects = list_projects(session, as_of, month=month)
     late = overdue(session, as_of, facts=facts)
-    summary = _summary_sheet(title, as_of, branches, status(session, as_of, facts=facts), quota, late)
-    late_sheet = _overdue_sheet(late)
-    del late  # the overdue items are the largest list here: keep only the sheet's rows
-    facts.forget()
-    sheets = [
-        summary,
-        _liaison_sheet(branches),
-        *_grading_sheets(states, list(rubric.sources), quota),
-        _backward_sheet(session, projects, states),
-        *_project_sheets(projects, month),
-        _acceptance_sheet(session, as_of, facts),
-        _problem_sheet(session, as_of),
-        late_sheet,
-        _lagging_sheet(session, as_of, facts),
-        *activities_sheets(session, as_of),  # 三 and 四 beyond the phases (report.activities_sheets)
-    ]
-    return MonthReport(title=title, month=month, as_of=as_of, sheets=sheets)
+    summary = _summary_sheet(title, as_of, states, status(session, as_of, facts=facts), quota, late)
+    facts.forget()  # the day's pass: the overdue items are kept in ``late`` for their sheet
+    yield summary
+    del summary
+    yield _liaison_sheet(session)
+    yield from _grading_sheets(states, list(rubric.sources), quota)
+    yield _backward_sheet(session, projects, states)
+    del states
+    yield from _project_sheets(projects, month)
+    del projects
+    yield _acceptance_sheet(session, as_of, facts)
+    yield _problem_sheet(session, as_of)
+    yield _overdue_sheet(late)
+    del late
+    yield _lagging_sheet(session, as_of, facts)
+    del facts
+    yield from activities_sheets(session, as_of)  # 三 and 四 beyond the phases (report.activities_sheets)

@@ -616,12 +616,14 @@ def _write_sheet(workbook: Any, fmt: _Formats, sheet: Sheet, title: str) -> None
 
 
 def write_sheets(
-    path: Path, sheets: Sequence[Sheet], *, title: str, created: datetime, scratch: Path | None = None
+    path: Path, sheets: Iterable[Sheet], *, title: str, created: datetime, scratch: Path | None = None
 ) -> None:
     """Write ``sheets`` to ``path`` (normally the temporary file of ``atomic_output``).
 
     ``created`` becomes the document date; fixing it (the report's as-of date) makes the
-    same input give a byte-identical file. xlsxwriter's own temporary files go to
+    same input give a byte-identical file. ``sheets`` may be made one at a time as they are
+    taken (``report.month.month_stream``): each is written whole before the next is asked
+    for. xlsxwriter's own temporary files go to
     ``scratch`` (beside the target, removed with it), not to the system's temp folder.
     """
     import xlsxwriter
@@ -650,7 +652,7 @@ def write_sheets(
 
 
 def write_workbook(
-    target: Path, sheets: Sequence[Sheet], *, title: str, created: datetime, force: bool = False
+    target: Path, sheets: Iterable[Sheet], *, title: str, created: datetime, force: bool = False
 ) -> Path:
     """Write a complete workbook to ``target`` atomically; refuse to replace a file unless ``force``."""
     target = Path(target).expanduser().absolute()

@@ -237,11 +237,10 @@ def list_branches(session: Session, category: str | None = None) -> list[BranchV
         category_id = _category(session, category).id
         stmt = stmt.where(Category.id == category_id)
         liaison_stmt = liaison_stmt.where(Branch.category_id == category_id)
-    rows = session.exec(stmt).all()
     liaisons: dict[tuple[int, str], str] = {
         (branch_id, role): name for branch_id, role, name in session.exec(liaison_stmt)
     }
-    return [
+    return [  # the branches' rows streamed into the views, not listed beside them
         BranchView(
             name=name,
             form=form,
@@ -251,7 +250,7 @@ def list_branches(session: Session, category: str | None = None) -> list[BranchV
             remarks=remarks,
             seq=seq,
         )
-        for branch_id, seq, name, form, remarks, cat in rows
+        for branch_id, seq, name, form, remarks, cat in session.exec(stmt)
     ]
 
 

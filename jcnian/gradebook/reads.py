@@ -166,9 +166,10 @@ class GradeState:
         return flags_of(self)
 
 
-def _rows(session: Session, stmt: object) -> list[tuple]:  # type: ignore[type-arg]
-    """Core rows (not ORM objects): reading 100,000 events must not build 100,000 objects."""
-    return session.connection().execute(stmt).all()  # type: ignore[arg-type]
+def _rows(session: Session, stmt: object) -> Iterator[tuple]:  # type: ignore[type-arg]
+    """Core rows (not ORM objects), streamed: reading 100,000 events must neither build 100,000
+    objects nor hold the driver's rows beside the ones kept (a server-side cursor on PostgreSQL)."""
+    return iter(session.connection().execute(stmt, execution_options={"yield_per": 5000}))  # type: ignore[call-overload]
 
 
 def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:  # type: ignore[type-arg]
@@ -300,16 +301,17 @@ def _grade_states(
     incomplete = [bid for bid, *_ in rows if totals.counts.get(bid, 0) != expected]
     present = present_parts(session, incomplete) if incomplete else {}
     states: dict[int, GradeState] = {}
+    # Each branch's inputs are let go as its state is made: the states grow as they shrink.
     for bid, name, seq, cat in rows:
-        vetoed = tuple(c for (c,) in vetoes[bid]) if bid in vetoes else ()
+        vetoed = tuple(c for (c,) in vetoes.pop(bid)) if bid in vetoes else ()
         by_source = _NOTHING
         if detail:
             by_source = MappingProxyType(
-                {s: round_score(t) for s, t in totals.by_source.get(bid, {}).items()}
+                {s: round_score(t) for s, t in totals.by_source.pop(bid, {}).items()}
             )
-        history = _history(events[bid]) if bid in events else _NO_HISTORY
+        history = _history(events.pop(bid)) if bid in events else _NO_HISTORY
         if past:
-            satisfaction = satisfaction_rate(dict(ballots[bid])) if bid in ballots else None  # type: ignore[arg-type]
+            satisfaction = satisfaction_rate(dict(ballots.pop(bid))) if bid in ballots else None  # type: ignore[arg-type]
             base = (bid, name, cat_names[cat], seq)
             states[bid] = _as_recorded(base, history, rubric, satisfaction, vetoed, by_source)
             continue
@@ -333,7 +335,7 @@ def _grade_states(
                 *history,
             )
             continue
-        satisfaction = satisfaction_rate(dict(ballots[bid])) if bid in ballots else None  # type: ignore[arg-type]
+        satisfaction = satisfaction_rate(dict(ballots.pop(bid))) if bid in ballots else None  # type: ignore[arg-type]
         if satisfaction is None and not vetoed:
             # Nothing can change the threshold grade: skip building an Assessment.
             score = round_score(totals.weighted[bid])

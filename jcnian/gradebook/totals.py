@@ -136,7 +136,7 @@ def weighted_totals(session: Session, rubric: Rubric, campaign_id: int, *, detai
     conn = session.connection()
     weighted: dict[int, float] = {}
     counts: dict[int, int] = {}
-    for branch_id, total, count in conn.execute(text(_TOTALS_SQL.format(**parts)), params).all():
+    for branch_id, total, count in conn.execute(text(_TOTALS_SQL.format(**parts)), params):
         weighted[branch_id], counts[branch_id] = total, count
     by_source: dict[int, dict[str, float]] = defaultdict(dict)
     if detail:

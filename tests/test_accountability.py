@@ -330,3 +330,24 @@ def test_the_backward_list_names_each_villages_secretary_and_its_adjustment(demo
     assert before["五夫村党总支"]["secretary_changes"] == []
     assert before["五夫村党总支"]["secretary"] != changed["secretary"]
     assert all(e["secretary"] for e in after.values())
+
+
+def test_the_workbooks_backward_sheet_names_the_secretary_and_the_adjustment(
+    demo_ledger: str, tmp_path: Path
+) -> None:
+    def backward_rows(month: str) -> dict[str, dict[str, object]]:
+        out = tmp_path / f"{month}.xlsx"
+        result = CliRunner().invoke(
+            app, ["--db", demo_ledger, "export", "xlsx", "--month", month, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.stderr
+        rows = list(openpyxl.load_workbook(out, read_only=True)["后进整顿"].iter_rows(values_only=True))
+        header = next(i for i, r in enumerate(rows) if r and r[0] == "倒排名次")
+        keys = rows[header]
+        return {r[1]: dict(zip(keys, r, strict=False)) for r in rows[header + 1 :] if r and r[1]}
+
+    june, may = backward_rows("2012-06"), backward_rows("2012-05")
+    assert june["五夫村党总支"]["调整书记"].startswith("2012-06-18")  # type: ignore[union-attr]
+    assert may["五夫村党总支"]["调整书记"] is None
+    assert may["五夫村党总支"]["书记"] != june["五夫村党总支"]["书记"]
+    assert all(row["书记"] for row in june.values())

@@ -9,6 +9,7 @@ print and never commit. Recording is idempotent (see ``jcnian.campaign.recording
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -510,8 +511,15 @@ def backward_leadership(session: Session, as_of: date | None = None) -> Backward
     from jcnian.gradebook.reads import backward_report
 
     report = backward_report(session, as_of=as_of)
-    views = {s.branch: s for s in list_secretaries(session, as_of or date.max)}
-    return BackwardLeadership(report, {e.name: views[e.name] for e in report.entries if e.name in views})
+    return BackwardLeadership(
+        report, secretaries_of(session, [e.name for e in report.entries], as_of or date.max)
+    )
+
+
+def secretaries_of(session: Session, branches: Sequence[str], on: date) -> dict[str, SecretaryView]:
+    """The 书记 of the named branches on ``on``, with the changes recorded by then."""
+    wanted = set(branches)
+    return {s.branch: s for s in list_secretaries(session, on) if s.branch in wanted}
 
 
 def secretaries_on(session: Session, on: date) -> dict[str, str]:

@@ -162,10 +162,14 @@ def _grading_sheets(states: Sequence[Any], sources: Sequence[str], quota: Any) -
     return [grading, by_source]
 
 
-def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[Any]) -> Sheet:
+def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[Any], as_of: date) -> Sheet:
+    """The backward list with its 一村一策 projects, and each branch's 书记 that day and the
+    调整不胜任书记 recorded for it (三、三)."""
+    from jcnian.campaign.activities import secretaries_of
     from jcnian.gradebook.reads import backward_report
 
     report = backward_report(session, states)
+    leaders = secretaries_of(session, [e.name for e in report.entries], as_of)
     plans: dict[str, list[Any]] = {}
     for p in projects:
         if p.one_village:
@@ -176,6 +180,8 @@ def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[
         Column("总分", "number"),
         Column("等级"),
         Column("分界处并列"),
+        Column("书记"),
+        Column("调整书记"),
         Column("一村一策项目"),
         Column("责任人"),
         Column("完成期限", "date"),
@@ -184,7 +190,16 @@ def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[
     )
     rows: list[tuple[Any, ...]] = []
     for e in report.entries:
-        head = (e.rank, e.name, e.score, _text(e.grade), "并列" if e.tie else None)
+        leader = leaders.get(e.name)
+        head = (
+            e.rank,
+            e.name,
+            e.score,
+            _text(e.grade),
+            "并列" if e.tie else None,
+            leader.secretary if leader else None,
+            "；".join(leader.changes) if leader and leader.changes else None,
+        )
         chosen = plans.get(e.name)
         if not chosen:
             rows.append((*head, "（尚未制定）", None, None, None, None))
@@ -498,7 +513,7 @@ def _sheets(session: Session, title: str, month: str, as_of: date) -> Iterator[S
     del summary
     yield _liaison_sheet(session)
     yield from _grading_sheets(states, list(rubric.sources), quota)
-    yield _backward_sheet(session, projects, states)
+    yield _backward_sheet(session, projects, states, as_of)
     del states
     yield from _project_sheets(projects, month)
     del projects

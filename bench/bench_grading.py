@@ -26,10 +26,10 @@ from datetime import date
 from pathlib import Path
 
 from jcnian import db
+from jcnian.campaigns import init_ledger
 from jcnian.gradebook import reads as gradebook
 from jcnian.gradebook import steps as grade_steps
 from jcnian.grading import Grade
-from jcnian.campaigns import init_ledger
 
 
 def build(path: Path, branches: int, deductions: bool, survey: bool = False) -> dict[str, float]:

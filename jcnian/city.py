@@ -77,20 +77,7 @@ def _quota_rows(town: str, report: Any, present: Sequence[str]) -> list[dict[str
     rows = []
     for scope, check in [(ALL, report.overall), *((c, report.categories[c]) for c in present)]:
         for b in check.bands:
-            rows.append(
-                {
-                    "town": town,
-                    "scope": scope,
-                    "graded": check.graded,
-                    "band": b.band,
-                    "target_share": float(b.target_share),
-                    "target": b.target,
-                    "min": b.min,
-                    "max": b.max,
-                    "actual": b.actual,
-                    "ok": b.ok,
-                }
-            )
+            rows.append({"town": town, "scope": scope, "graded": check.graded, **b.as_dict()})
     return rows
 
 

@@ -607,6 +607,18 @@ class BandCheck:
     def ok(self) -> bool:
         return self.min <= self.actual <= self.max
 
+    def as_dict(self) -> dict[str, object]:
+        """The band as ``grade quota``'s JSON and the city's roll-up give it (one shape)."""
+        return {
+            "band": self.band,
+            "target_share": float(self.target_share),
+            "target": self.target,
+            "min": self.min,
+            "max": self.max,
+            "actual": self.actual,
+            "ok": self.ok,
+        }
+
 
 @dataclass(frozen=True)
 class QuotaCheck:

@@ -18,7 +18,7 @@ from jcnian import db as storage
 from jcnian.data_files import default_rubric_text
 from jcnian.gradebook.tables import Score
 from jcnian.grading import parse_rubric
-from jcnian.models import Branch
+from jcnian.models import Branch, Campaign
 from jcnian.seed import default_seed_path, read_seed
 
 SEED = [row.name for row in read_seed(default_seed_path())]
@@ -38,7 +38,13 @@ def session_of(db: str) -> Iterator[Session]:
         engine.dispose()
 
 
-def fill(db: str, scores: dict[str, float], *, skip_source: dict[str, str] | None = None) -> None:
+def fill(
+    db: str,
+    scores: dict[str, float],
+    *,
+    skip_source: dict[str, str] | None = None,
+    campaign: tuple[str, int] | None = None,
+) -> None:
     """Write collective scores the way the survey import does (Core bulk insert).
 
     Every indicator gets ``score`` % of its full marks, so the weighted total is ``score``;
@@ -46,7 +52,11 @@ def fill(db: str, scores: dict[str, float], *, skip_source: dict[str, str] | Non
     """
     skip_source = skip_source or {}
     with session_of(db) as session:
-        ids = {b.name: b.id for b in session.exec(select(Branch)).all()}
+        branches = select(Branch)
+        if campaign is not None:  # (town, year) in a ledger of several, whose names recur
+            town, year = campaign
+            branches = branches.join(Campaign).where(Campaign.town == town, Campaign.year == year)
+        ids = {b.name: b.id for b in session.exec(branches).all()}
         rows = [
             {
                 "branch_id": ids[name],

@@ -3,16 +3,12 @@
 import json
 
 import pytest
-from ledgerkit import ENTERED, RUBRIC, VILLAGES, session_of, within_quota
-from sqlalchemy import insert
-from sqlmodel import select
+from ledgerkit import VILLAGES, fill, within_quota
 from typer.testing import CliRunner
 
 from jcnian.cli import app
 from jcnian.gradebook.compare import match
 from jcnian.gradebook.reads import GradeState
-from jcnian.gradebook.tables import Score
-from jcnian.models import Branch, Campaign
 
 Y12, Y13 = "驿亭镇/2012", "驿亭镇/2013"
 DOWN, UP = VILLAGES[0], VILLAGES[6]  # 好 in 2012, 一般 in 2013; and the other way round
@@ -24,26 +20,7 @@ def _run(db: str, *args: str, campaign: str | None = Y12):  # type: ignore[no-un
 
 
 def _fill(db: str, town: str, year: int, scores: dict[str, float]) -> None:
-    """ledgerkit.fill for one campaign of a ledger of several (the names recur each year)."""
-    with session_of(db) as session:
-        campaign = session.exec(select(Campaign).where(Campaign.town == town, Campaign.year == year)).one()
-        ids = {b.name: b.id for b in session.exec(select(Branch).where(Branch.campaign_id == campaign.id))}
-        session.execute(
-            insert(Score),
-            [
-                {
-                    "branch_id": ids[name],
-                    "source": source,
-                    "indicator": indicator,
-                    "respondent": "",
-                    "points": full * score / 100,
-                    "entered_at": ENTERED,
-                }
-                for name, score in scores.items()
-                for source in RUBRIC.sources
-                for indicator, full in RUBRIC.indicators.items()
-            ],
-        )
+    fill(db, scores, campaign=(town, year))
 
 
 def _grade(db: str, campaign: str, year: int) -> None:

@@ -151,18 +151,7 @@ def _check_json(check: "QuotaCheck") -> dict[str, Any]:
     return {
         "ok": check.ok,
         "graded": check.graded,
-        "bands": [
-            {
-                "band": b.band,
-                "target_share": float(b.target_share),
-                "target": b.target,
-                "min": b.min,
-                "max": b.max,
-                "actual": b.actual,
-                "ok": b.ok,
-            }
-            for b in check.bands
-        ],
+        "bands": [b.as_dict() for b in check.bands],
     }
 
 

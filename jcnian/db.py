@@ -470,6 +470,14 @@ def transaction(
             raise fault from exc
 
 
+def streamed(session: Session, stmt: Any) -> Iterator[Any]:
+    """A select's Core rows (not ORM objects), fetched a batch at a time as they are taken:
+    reading 100,000 branches must neither build 100,000 objects nor hold the driver's rows
+    beside the ones kept (a server-side cursor on PostgreSQL). Take them inside the session's
+    transaction."""
+    return iter(session.connection().execute(stmt, execution_options={"yield_per": 5000}))
+
+
 # --- faults as a clerk reads them -------------------------------------------------------
 
 

@@ -139,6 +139,28 @@ def test_one_facts_pass_answers_status_overdue_and_lagging_as_each_alone(played:
         engine.dispose()
 
 
+def test_the_export_s_overdue_stream_is_overdue_and_status_of_that_day(played: Played) -> None:
+    """The export makes the overdue items as it writes them (a city ledger has a million):
+    the rows must be ``overdue``'s, and the phase counts of the same pass ``status``'s."""
+    from datetime import date
+
+    from jcnian import db as storage
+    from jcnian.campaign.dashboard import overdue, overdue_stream, status
+    from jcnian.campaign.facts import gather
+
+    engine = storage.open_engine(played.fresh_db)
+    try:
+        with storage.transaction(engine, write=False) as session:
+            facts = gather(session)
+            for on in (date(2012, 4, 30), date(2012, 6, 30), date(2012, 9, 30)):
+                phases: list[object] = []
+                rows = list(overdue_stream(session, on, facts=facts, phases_out=phases))
+                assert rows and rows == overdue(session, on)
+                assert phases == status(session, on).phases
+    finally:
+        engine.dispose()
+
+
 def test_the_ledger_check_and_wipe_live_in_the_domain(tmp_path: Path) -> None:
     """``prepare_ledger`` refuses a ledger with a campaign and, when fresh, deletes the file and
     its journals, but only a ledger the demo marked as its own; the command module only

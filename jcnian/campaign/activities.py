@@ -9,12 +9,12 @@ print and never commit. Recording is idempotent (see ``jcnian.campaign.recording
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, and_, func, select
 
 from jcnian import phases
 from jcnian.campaign.activities_tables import (
@@ -28,6 +28,7 @@ from jcnian.campaign.activities_tables import (
     TrainingSession,
 )
 from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
+from jcnian.db import streamed
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.ledger import current_campaign, ensure_person, find_branch
 from jcnian.models import Branch, Category, Person
@@ -49,16 +50,25 @@ def require_village(session: Session, branch_name: str, what: str) -> Branch:
     return branch
 
 
-def village_branches(session: Session) -> list[Branch]:
+def villages(session: Session) -> Iterator[tuple[int, str]]:
+    """The village branches' ids and names in the seed's order, streamed: the reports over
+    every village read these two columns, not 100,000 ORM branches."""
     campaign = current_campaign(session)
-    return list(
-        session.exec(
-            select(Branch)
-            .join(Category, Branch.category_id == Category.id)
-            .where(Branch.campaign_id == campaign.id, Category.name == VILLAGE)
-            .order_by(Branch.seq)
-        ).all()
+    return streamed(
+        session,
+        select(Branch.id, Branch.name)
+        .join(Category, Branch.category_id == Category.id)
+        .where(Branch.campaign_id == campaign.id, Category.name == VILLAGE)
+        .order_by(Branch.seq),  # type: ignore[arg-type]
     )
+
+
+def branch_count(session: Session) -> int:
+    """How many branches the campaign has (counted by the database)."""
+    campaign = current_campaign(session)
+    return session.exec(
+        select(func.count()).select_from(Branch).where(Branch.campaign_id == campaign.id)
+    ).one()
 
 
 def campaign_branches(session: Session) -> list[Branch]:
@@ -261,22 +271,29 @@ class FiveOneView:
 
 def five_one_table(session: Session, on: date) -> list[FiveOneView]:
     """Every village branch with its five items as of ``on``."""
-    villages = village_branches(session)
-    rows = session.exec(
-        select(FiveOneItem).where(FiveOneItem.branch_id.in_([v.id for v in villages]))  # type: ignore[union-attr,attr-defined]
-    ).all()
-    seen = {(r.branch_id, r.item): r for r in rows if r.on <= on}
-    out = []
-    for v in villages:
+    return list(five_one_rows(session, on))
+
+
+def five_one_rows(session: Session, on: date) -> Iterator[FiveOneView]:
+    """``five_one_table``'s rows made one village at a time (only the recorded items are held)."""
+    campaign = current_campaign(session)
+    seen = {
+        (bid, item): (met, note)
+        for bid, item, met, note in session.exec(
+            select(FiveOneItem.branch_id, FiveOneItem.item, FiveOneItem.met, FiveOneItem.note)
+            .join(Branch, FiveOneItem.branch_id == Branch.id)
+            .where(Branch.campaign_id == campaign.id, FiveOneItem.on <= on)
+        )
+    }
+    for bid, name in villages(session):
         items: dict[str, str | None] = {}
         notes: dict[str, str] = {}
         for item in FIVE_ONE:
-            r = seen.get((v.id, item))
-            items[item] = None if r is None else ("达到" if r.met else "未达到")
-            if r is not None and r.note:
-                notes[item] = r.note
-        out.append(FiveOneView(v.name, items, sum(1 for s in items.values() if s == "达到"), notes))
-    return out
+            r = seen.get((bid, item))
+            items[item] = None if r is None else ("达到" if r[0] else "未达到")
+            if r is not None and r[1]:
+                notes[item] = r[1]
+        yield FiveOneView(name, items, sum(1 for s in items.values() if s == "达到"), notes)
 
 
 # --- 科学发展主题轮训 ---------------------------------------------------------------------------
@@ -358,28 +375,30 @@ class TrainingView:
 
 def training_report(session: Session, on: date) -> list[TrainingView]:
     """Every village branch: its secretary and the sessions (up to ``on``) its secretary attended."""
+    return list(training_rows(session, on))
+
+
+def training_rows(session: Session, on: date) -> Iterator[TrainingView]:
+    """``training_report``'s rows made one village at a time (the attendances and the
+    secretaries' names are held, not the villages)."""
     campaign = current_campaign(session)
     attended: dict[int, list[tuple[date, str]]] = {}
-    for a, start in session.exec(
-        select(TrainingAttendance, TrainingSession.start)
+    for bid, person, start in session.exec(
+        select(TrainingAttendance.branch_id, TrainingAttendance.person, TrainingSession.start)
         .join(TrainingSession, TrainingAttendance.session_id == TrainingSession.id)
         .where(TrainingSession.campaign_id == campaign.id, TrainingSession.start <= on)
-        .order_by(TrainingSession.start)
-    ).all():
-        attended.setdefault(a.branch_id, []).append((start, a.person))
+        .order_by(TrainingSession.start)  # type: ignore[arg-type]
+    ):
+        attended.setdefault(bid, []).append((start, person))
     heads = secretaries_on(session, on)  # the secretary of that day, not today's
-    out = []
-    for v in village_branches(session):
-        went = attended.get(v.id, [])  # type: ignore[arg-type]
-        out.append(
-            TrainingView(
-                v.name,
-                heads.get(v.name),
-                "、".join(sorted({p for _, p in went})) or None,
-                [d for d, _ in went],
-            )
+    for bid, name in villages(session):
+        went = attended.get(bid, [])
+        yield TrainingView(
+            name,
+            heads.get(name),
+            "、".join(sorted({p for _, p in went})) or None,
+            [d for d, _ in went],
         )
-    return out
 
 
 # --- 书记 and 调整不胜任书记 --------------------------------------------------------------------
@@ -456,45 +475,51 @@ class SecretaryView:
 
 
 def list_secretaries(session: Session, on: date) -> list[SecretaryView]:
+    return list(secretary_rows(session, on))
+
+
+def secretary_rows(session: Session, on: date) -> Iterator[SecretaryView]:
+    """``list_secretaries``' rows made one branch at a time: the branches and their current
+    secretaries come streamed from one query, only the recorded changes are held."""
     campaign = current_campaign(session)
-    current = {
-        bid: (name, since)
-        for bid, name, since in session.exec(
-            select(BranchSecretary.branch_id, Person.name, BranchSecretary.since)
-            .join(Person, BranchSecretary.person_id == Person.id)
-            .where(Person.campaign_id == campaign.id)
-        ).all()
-    }
-    changes: dict[int, list[SecretaryChange]] = {}
-    for c in session.exec(
-        select(SecretaryChange)
+    changes: dict[int, list[tuple[date, str | None, str, str]]] = {}
+    for bid, *change in session.exec(
+        select(
+            SecretaryChange.branch_id,
+            SecretaryChange.on,
+            SecretaryChange.previous,
+            SecretaryChange.successor,
+            SecretaryChange.reason,
+        )
         .join(Branch, SecretaryChange.branch_id == Branch.id)
         .where(Branch.campaign_id == campaign.id)
         .order_by(SecretaryChange.on)  # type: ignore[arg-type]
-    ).all():
-        changes.setdefault(c.branch_id, []).append(c)
-    out = []
-    for b, category in session.exec(
-        select(Branch, Category.name)
+    ):
+        changes.setdefault(bid, []).append(tuple(change))  # type: ignore[arg-type]
+    rows = streamed(
+        session,
+        select(Branch.id, Branch.name, Category.name, Person.name, BranchSecretary.since)
         .join(Category, Branch.category_id == Category.id)
+        .outerjoin(BranchSecretary, BranchSecretary.branch_id == Branch.id)
+        .outerjoin(Person, and_(BranchSecretary.person_id == Person.id, Person.campaign_id == campaign.id))
         .where(Branch.campaign_id == campaign.id)
-        .order_by(Branch.seq)
-    ).all():
-        done = [c for c in changes.get(b.id, []) if c.on <= on]  # type: ignore[arg-type]
-        name, since = current.get(b.id, (None, None))  # type: ignore[arg-type]
+        .order_by(Branch.seq),  # type: ignore[arg-type]
+    )
+    for bid, branch, category, name, since in rows:
+        if name is None:  # no secretary (or, never so, one of another campaign's people)
+            since = None
+        own = changes.get(bid, [])
+        done = [c for c in own if c[0] <= on]
         if since is not None and since > on:  # the one before the first change after ``on``
-            later = [c for c in changes.get(b.id, []) if c.on > on]  # type: ignore[arg-type]
-            name, since = (later[0].previous, None) if later else (None, None)
-        out.append(
-            SecretaryView(
-                b.name,
-                category,
-                name,
-                since,
-                [f"{c.on} {c.previous or '（未登记）'} → {c.successor}：{c.reason}" for c in done],
-            )
+            later = [c for c in own if c[0] > on]
+            name, since = (later[0][1], None) if later else (None, None)
+        yield SecretaryView(
+            branch,
+            category,
+            name,
+            since,
+            [f"{day} {before or '（未登记）'} → {after}：{why}" for day, before, after, why in done],
         )
-    return out
 
 
 @dataclass(frozen=True)
@@ -525,7 +550,7 @@ def secretaries_of(session: Session, branches: Sequence[str], on: date) -> dict[
 def secretaries_on(session: Session, on: date) -> dict[str, str]:
     """Each branch's 书记 on ``on`` by branch name: the 负责人 the 问责 lists name beside a
     project's 具体责任人 (二、(三)). A secretary changed on 6-20 is the 负责人 from 6-20 on."""
-    return {s.branch: s.secretary for s in list_secretaries(session, on) if s.secretary}
+    return {s.branch: s.secretary for s in secretary_rows(session, on) if s.secretary}
 
 
 # --- 镇党委动员大会 ------------------------------------------------------------------------------

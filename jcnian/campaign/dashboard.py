@@ -8,7 +8,7 @@ common); the checklists themselves are worked out one branch at a time and dropp
 city-wide ledger never holds them all at once.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -81,13 +81,26 @@ class _Day:
 
 
 def _pass(facts: CampaignFacts, branches: Iterable[BranchFacts], on: date) -> _Day:
-    report_months = phases.ended_months(phases.report_months(facts.windows), on)
     tally = Tally(on)
     late: list[OverdueRow] = []
     listed: list[OverdueRow] = []
     items: list[Item] = []
-    for f, items in checklists(branches, facts.windows, facts.rules, on):
+    for items, own_late, own_listed in _by_branch(facts, branches, on):
         tally.add(items)
+        late.extend(own_late)
+        listed.extend(own_listed)
+    return _Day(tally, late, listed, items)
+
+
+def _by_branch(
+    facts: CampaignFacts, branches: Iterable[BranchFacts], on: date
+) -> Iterator[tuple[list[Item], list[OverdueRow], list[OverdueRow]]]:
+    """Each branch's checklist on ``on`` with its late items (status) and what ``overdue``
+    lists for it, one branch at a time."""
+    report_months = phases.ended_months(phases.report_months(facts.windows), on)
+    for f, items in checklists(branches, facts.windows, facts.rules, on):
+        late: list[OverdueRow] = []
+        listed: list[OverdueRow] = []
         for i in items:
             if i.overdue:
                 row = OverdueRow(f.name, i.phase_label, i.label, i.due, (on - i.due).days, i.detail)  # type: ignore[arg-type,operator]
@@ -100,7 +113,7 @@ def _pass(facts: CampaignFacts, branches: Iterable[BranchFacts], on: date) -> _D
                 )
                 listed.append(OverdueRow(f.name, i.phase_label, i.label, i.due, i.late_by, done, LATE_DONE))  # type: ignore[arg-type]
         _detail(f, report_months, on, listed)
-    return _Day(tally, late, listed, items)
+        yield items, late, listed
 
 
 def _detail(f: BranchFacts, report_months: Sequence[str], on: date, rows: list[OverdueRow]) -> None:
@@ -193,6 +206,25 @@ def overdue(
     if town is not None and scope.covers_town("coverage", phases.OTHER_LABEL):
         rows.append(town)
     return rows
+
+
+def overdue_stream(
+    session: Session, on: date, *, facts: CampaignFacts, phases_out: list[PhaseSummary] | None = None
+) -> Iterator[OverdueRow]:
+    """The rows ``overdue(session, on, facts=facts)`` returns for the whole town, made one
+    branch at a time as they are taken, for a writer that needs each once: a city-sized ledger
+    late in the campaign has a million of them, and ``overdue``'s list held them all. Once the
+    stream is exhausted, ``phases_out`` (when given) holds ``status``'s phase counts of that
+    day, from the same pass."""
+    tally = Tally(on)
+    for items, _late, listed in _by_branch(facts, facts.branches, on):
+        tally.add(items)
+        yield from listed
+    town = _town_row(coverage_report(session, on), on)
+    if town is not None:
+        yield town
+    if phases_out is not None:
+        phases_out[:] = tally.phases(facts.windows)
 
 
 def _town_row(cov: CoverageReport, on: date) -> OverdueRow | None:

@@ -7,12 +7,13 @@ Functions take an open Session and return plain dataclasses or raise typed error
 print and never commit. Recording is idempotent (see ``jcnian.campaign.recording``).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, select
 
-from jcnian.campaign.activities import VILLAGE, campaign_branches, require_village, village_branches
+from jcnian.campaign.activities import VILLAGE, branch_count, require_village, villages
 from jcnian.campaign.activities_tables import (
     CadrePledge,
     EconomyPlan,
@@ -280,41 +281,54 @@ class EconomyView:
 
 def economy_report(session: Session, on: date) -> list[EconomyView]:
     """Every village: its plan (as of ``on``), its incomes, and the share of the increase achieved."""
-    villages = village_branches(session)
-    ids = [v.id for v in villages]
+    return list(economy_rows(session, on))
+
+
+def economy_rows(session: Session, on: date) -> Iterator[EconomyView]:
+    """``economy_report``'s rows made one village at a time (the plans and incomes recorded
+    are held, not the villages)."""
+    campaign = current_campaign(session)
     plans = {
-        p.branch_id: p
-        for p in session.exec(select(EconomyPlan).where(EconomyPlan.branch_id.in_(ids))).all()  # type: ignore[attr-defined]
-        if p.on <= on
+        bid: (base_year, base_income, target_year, target_income)
+        for bid, base_year, base_income, target_year, target_income in session.exec(
+            select(
+                EconomyPlan.branch_id,
+                EconomyPlan.base_year,
+                EconomyPlan.base_income,
+                EconomyPlan.target_year,
+                EconomyPlan.target_income,
+            )
+            .join(Branch, EconomyPlan.branch_id == Branch.id)
+            .where(Branch.campaign_id == campaign.id, EconomyPlan.on <= on)
+        )
     }
     incomes: dict[int, dict[int, float]] = {}
-    for i in session.exec(
-        select(VillageIncome).where(VillageIncome.branch_id.in_(ids)).order_by(VillageIncome.year)  # type: ignore[attr-defined]
-    ).all():
-        if i.on <= on:
-            incomes.setdefault(i.branch_id, {})[i.year] = i.income
-    out = []
-    for v in villages:
-        plan = plans.get(v.id)  # type: ignore[arg-type]
-        years = incomes.get(v.id, {})  # type: ignore[arg-type]
+    for bid, year, income in session.exec(
+        select(VillageIncome.branch_id, VillageIncome.year, VillageIncome.income)
+        .join(Branch, VillageIncome.branch_id == Branch.id)
+        .where(Branch.campaign_id == campaign.id, VillageIncome.on <= on)
+        .order_by(VillageIncome.year)  # type: ignore[arg-type]
+    ):
+        incomes.setdefault(bid, {})[year] = income
+    for bid, name in villages(session):
+        plan = plans.get(bid)
+        years = incomes.get(bid, {})
         latest = max(years) if years else None
         progress = None
-        if plan is not None and latest is not None and latest > plan.base_year:
-            progress = round((years[latest] - plan.base_income) / (plan.target_income - plan.base_income), 4)
-        out.append(
-            EconomyView(
-                v.name,
-                plan.base_year if plan else None,
-                plan.base_income if plan else None,
-                plan.target_year if plan else None,
-                plan.target_income if plan else None,
-                latest,
-                years[latest] if latest is not None else None,
-                progress,
-                {str(y): x for y, x in years.items()},
-            )
+        if plan is not None and latest is not None and latest > plan[0]:
+            progress = round((years[latest] - plan[1]) / (plan[3] - plan[1]), 4)
+        base_year, base_income, target_year, target_income = plan or (None, None, None, None)
+        yield EconomyView(
+            name,
+            base_year,
+            base_income,
+            target_year,
+            target_income,
+            latest,
+            years[latest] if latest is not None else None,
+            progress,
+            {str(y): x for y, x in years.items()},
         )
-    return out
 
 
 # --- 结对帮扶 ----------------------------------------------------------------------------------
@@ -444,7 +458,7 @@ def summary(session: Session, on: date) -> list[SummaryRow]:
     """One line per record of 三 and 四 beyond the phases, as of ``on``: what ``status`` adds."""
     from jcnian.campaign import activities as act
 
-    branches = len(campaign_branches(session))
+    branches = branch_count(session)
     rows = []  # the town's 动员大会 is the first deliverable of 动员部署 in status, not here
     cover = act.pledge_coverage(session, on)
     rows.append(
@@ -459,30 +473,32 @@ def summary(session: Session, on: date) -> list[SummaryRow]:
             "创先争优闪光言行", f"{len(deeds)} 条，入选展示评选 {sum(1 for d in deeds if d.selected_on)} 条"
         )
     )
-    five = act.five_one_table(session, on)
+    # Counted as the rows are made: a city-sized campaign's rows are never listed here.
+    assessed = full = entered = 0
+    for f in act.five_one_rows(session, on):
+        assessed += 1
+        full += f.met == 5
+        entered += sum(1 for s in f.items.values() if s)
     rows.append(
         SummaryRow(
-            "“五个一”工程（农村）",
-            f"五项全部达到 {sum(1 for f in five if f.met == 5)}/{len(five)} 村，"
-            f"已登记 {sum(1 for f in five for s in f.items.values() if s)}/{len(five) * 5} 项",
+            "“五个一”工程（农村）", f"五项全部达到 {full}/{assessed} 村，已登记 {entered}/{assessed * 5} 项"
         )
     )
-    training = act.training_report(session, on)
-    went = sum(1 for t in training if t.sessions)
+    trained = went = 0
+    for t in act.training_rows(session, on):
+        trained += 1
+        went += bool(t.sessions)
     rows.append(
         SummaryRow(
             "科学发展主题轮训",
-            f"已参训 {went}/{len(training)} 村"
-            + (f"，缺 {len(training) - went} 村" if went < len(training) else ""),
+            f"已参训 {went}/{trained} 村" + (f"，缺 {trained - went} 村" if went < trained else ""),
         )
     )
-    heads = act.list_secretaries(session, on)
-    rows.append(
-        SummaryRow(
-            "党组织书记",
-            f"已登记 {sum(1 for h in heads if h.secretary)}/{branches}，调整 {sum(len(h.changes) for h in heads)} 人",
-        )
-    )
+    named = changed = 0
+    for h in act.secretary_rows(session, on):
+        named += bool(h.secretary)
+        changed += len(h.changes)
+    rows.append(SummaryRow("党组织书记", f"已登记 {named}/{branches}，调整 {changed} 人"))
     pledges = list_cadre_pledges(session, on)
     rows.append(
         SummaryRow(
@@ -494,9 +510,11 @@ def summary(session: Session, on: date) -> list[SummaryRow]:
     rows.append(
         SummaryRow("村主职干部季考核", f"{sum(1 for q in quarters for r in q.quarters.values() if r)} 人次")
     )
-    economy = economy_report(session, on)
-    planned = [e for e in economy if e.base_year is not None]
-    rows.append(SummaryRow("村级集体经济增收五年计划", f"已制定 {len(planned)}/{len(economy)} 村"))
+    planned = plannable = 0
+    for e in economy_rows(session, on):
+        plannable += 1
+        planned += e.base_year is not None
+    rows.append(SummaryRow("村级集体经济增收五年计划", f"已制定 {planned}/{plannable} 村"))
     rows.append(SummaryRow("城乡党组织结对帮扶", f"{len(list_pairings(session, on))} 对"))
     members = list_members(session, on)
     rows.append(

@@ -169,7 +169,9 @@ class GradeState:
 def _rows(session: Session, stmt: object) -> Iterator[tuple]:  # type: ignore[type-arg]
     """Core rows (not ORM objects), streamed: reading 100,000 events must neither build 100,000
     objects nor hold the driver's rows beside the ones kept (a server-side cursor on PostgreSQL)."""
-    return iter(session.connection().execute(stmt, execution_options={"yield_per": 5000}))  # type: ignore[call-overload]
+    from jcnian.db import streamed
+
+    return streamed(session, stmt)
 
 
 def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:  # type: ignore[type-arg]

@@ -7,8 +7,13 @@ Like ``jcnian.report.month`` it only gathers, as of the month's last day, from t
 functions of ``jcnian.campaign.activities`` and ``guarantees`` (the same the ``pledge``,
 ``deed``, ``fiveone`` … commands show), as plain rows for ``jcnian.report.workbook``. Every sheet
 has a main table (its header repeated on each printed page); the writer lays it out for A4.
+
+The sheets over every branch or village are made one at a time, and their rows as they are
+written: a counting pass gives the notes above the table (the writer puts them first), then
+the rows are made again for the table, so a city-sized campaign's rows are never held.
 """
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -77,35 +82,38 @@ def _deed_sheet(session: Session, on: date) -> Sheet:
 
 
 def _five_one_sheet(session: Session, on: date) -> Sheet:
-    from jcnian.campaign.activities import FIVE_ONE, five_one_table
+    from jcnian.campaign.activities import FIVE_ONE, five_one_rows
 
-    rows = five_one_table(session, on)
+    villages = full = 0
+    for f in five_one_rows(session, on):
+        villages += 1
+        full += f.met == len(FIVE_ONE)
     table = Table(
         (Column("村党组织"), *(Column(item) for item in FIVE_ONE), Column("达到项数", "int"), Column("说明")),
-        [
+        (
             (
                 f.branch,
                 *(f.items[item] for item in FIVE_ONE),
                 f.met,
                 "；".join(f"{item}：{note}" for item, note in f.notes.items()) or None,
             )
-            for f in rows
-        ],
+            for f in five_one_rows(session, on)
+        ),
     )
-    notes = [
-        "村党组织书记“五个一”工程（三、四）",
-        f"五项全部达到 {sum(1 for f in rows if f.met == len(FIVE_ONE))}/{len(rows)} 村（空白为尚未评定）。",
-    ]
+    notes = ["村党组织书记“五个一”工程（三、四）", f"五项全部达到 {full}/{villages} 村（空白为尚未评定）。"]
     return Sheet("五个一", [table], notes=notes)
 
 
 def _training_sheet(session: Session, on: date) -> Sheet:
-    from jcnian.campaign.activities import training_report
+    from jcnian.campaign.activities import training_rows
 
-    rows = training_report(session, on)
+    villages = went = 0
+    for t in training_rows(session, on):
+        villages += 1
+        went += bool(t.sessions)
     table = Table(
         (Column("村党组织"), Column("书记"), Column("参训人"), Column("参训日期"), Column("参训情况")),
-        [
+        (
             (
                 t.branch,
                 t.secretary,
@@ -113,26 +121,31 @@ def _training_sheet(session: Session, on: date) -> Sheet:
                 "、".join(d.isoformat() for d in t.sessions) or None,
                 "已参训" if t.sessions else "未参训",
             )
-            for t in rows
-        ],
+            for t in training_rows(session, on)
+        ),
     )
-    went = sum(1 for t in rows if t.sessions)
-    notes = ["科学发展主题轮训（三、四，5月下旬）", f"村党组织书记已参训 {went}/{len(rows)} 村。"]
+    notes = ["科学发展主题轮训（三、四，5月下旬）", f"村党组织书记已参训 {went}/{villages} 村。"]
     return Sheet("主题轮训", [table], notes=notes)
 
 
 def _secretary_sheet(session: Session, on: date) -> Sheet:
-    from jcnian.campaign.activities import list_secretaries
+    from jcnian.campaign.activities import secretary_rows
 
-    rows = list_secretaries(session, on)
+    branches = named = changed = 0
+    for s in secretary_rows(session, on):
+        branches += 1
+        named += bool(s.secretary)
+        changed += len(s.changes)
     table = Table(
         (Column("党组织名称"), Column("分类"), Column("书记（负责人）"), Column("调整不胜任书记")),
-        [(s.branch, s.category, s.secretary, LINES.join(s.changes) or None) for s in rows],
+        (
+            (s.branch, s.category, s.secretary, LINES.join(s.changes) or None)
+            for s in secretary_rows(session, on)
+        ),
     )
     notes = [
         "党组织书记（负责人）及调整不胜任的书记（三、三）",
-        f"已登记 {sum(1 for s in rows if s.secretary)}/{len(rows)} 个，"
-        f"调整 {sum(len(s.changes) for s in rows)} 人。",
+        f"已登记 {named}/{branches} 个，调整 {changed} 人。",
     ]
     return Sheet("书记", [table], notes=notes)
 
@@ -168,9 +181,12 @@ def _cadre_sheet(session: Session, on: date) -> Sheet:
 
 
 def _economy_sheet(session: Session, on: date) -> Sheet:
-    from jcnian.campaign.guarantees import economy_report, list_pairings
+    from jcnian.campaign.guarantees import economy_rows, list_pairings
 
-    plans = economy_report(session, on)
+    villages = planned = 0
+    for e in economy_rows(session, on):
+        villages += 1
+        planned += e.base_year is not None
     main = Table(
         (
             Column("村党组织"),
@@ -182,7 +198,7 @@ def _economy_sheet(session: Session, on: date) -> Sheet:
             Column("最近收入（万元）", "number"),
             Column("增收完成比例", "percent"),
         ),
-        [
+        (
             (
                 e.branch,
                 e.base_year,
@@ -193,8 +209,8 @@ def _economy_sheet(session: Session, on: date) -> Sheet:
                 e.latest_income,
                 e.progress,
             )
-            for e in plans
-        ],
+            for e in economy_rows(session, on)
+        ),
     )
     pairs = Table(
         (
@@ -210,10 +226,9 @@ def _economy_sheet(session: Session, on: date) -> Sheet:
         ],
         title="城乡党组织结对帮扶（百企联百村、市直部门结对欠发达村）",
     )
-    planned = sum(1 for e in plans if e.base_year is not None)
     notes = [
         "村级集体经济增收五年计划与结对帮扶（三、六）",
-        f"已制定 {planned}/{len(plans)} 村；增收完成比例 =（最近年份收入 − 基数）÷（目标 − 基数）。",
+        f"已制定 {planned}/{villages} 村；增收完成比例 =（最近年份收入 − 基数）÷（目标 − 基数）。",
     ]
     return Sheet("集体经济", [main, pairs], notes=notes)
 
@@ -245,8 +260,9 @@ def _bodies_sheet(session: Session, on: date) -> Sheet:
     return Sheet("组织机构", [members, scopes], notes=notes)
 
 
-def activities_sheets(session: Session, as_of: date) -> list[Sheet]:
-    """The sheets of 三 and 四, as the ledger stood on ``as_of`` (the report month's last day)."""
+def activities_sheets(session: Session, as_of: date) -> Iterator[Sheet]:
+    """The sheets of 三 and 四, as the ledger stood on ``as_of`` (the report month's last day),
+    each made when the writer asks for it (take them inside the session's transaction)."""
     builders: tuple[Any, ...] = (
         _pledge_sheet,
         _deed_sheet,
@@ -257,4 +273,5 @@ def activities_sheets(session: Session, as_of: date) -> list[Sheet]:
         _economy_sheet,
         _bodies_sheet,
     )
-    return [build(session, as_of) for build in builders]
+    for build in builders:
+        yield build(session, as_of)

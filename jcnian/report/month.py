@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from jcnian.errors import InvalidInput
-from jcnian.ledger import campaign_label, current_campaign, list_branches
+from jcnian.ledger import branch_views, campaign_label, current_campaign
 from jcnian.report.workbook import Chart, Column, Sheet, Table
 
 
@@ -56,8 +56,8 @@ def _verdict(ok: bool) -> str:
 
 
 def _liaison_sheet(session: Session) -> Sheet:
-    """The liaison table, read only when the sheet is written (100,000 branches' views are
-    the largest thing the report reads, and nothing else needs them)."""
+    """The liaison table, read as the sheet is written (100,000 branches' views are the
+    largest thing the report reads, and nothing else needs them)."""
     columns = (
         Column("序号", "int"),
         Column("党组织名称"),
@@ -69,7 +69,7 @@ def _liaison_sheet(session: Session) -> Sheet:
     )
     rows = (
         (i, b.name, b.form, b.category, b.leader, b.cadre, b.remarks)
-        for i, b in enumerate(list_branches(session), start=1)
+        for i, b in enumerate(branch_views(session), start=1)
     )
     return Sheet("联系表", [Table(columns, rows)])
 
@@ -357,7 +357,7 @@ def _problem_sheet(session: Session, as_of: date) -> Sheet:
     return Sheet("问题台账", [Table(columns, rows)])
 
 
-def _overdue_sheet(overdue: Sequence[Any]) -> Sheet:
+def _overdue_sheet(overdue: Iterable[Any]) -> Sheet:
     columns = (
         Column("党组织名称"),
         Column("阶段"),
@@ -401,10 +401,16 @@ def _lagging_sheet(session: Session, as_of: date, facts: Any) -> Sheet:
 
 
 def _summary_sheet(
-    title: str, as_of: date, states: Sequence[Any], status: Any, quota: Any, overdue: Sequence[Any]
+    title: str,
+    as_of: date,
+    states: Sequence[Any],
+    progress: Sequence[Any],
+    quota: Any,
+    by_phase: dict[str, tuple[int, int, set[str]]],
 ) -> Sheet:
     """The front sheet; the branches counted from the grade states (one per branch, in the
-    seed's order, as list_branches gives them)."""
+    seed's order, as list_branches gives them); ``progress``: the phases as ``status``
+    counts them."""
     counts: dict[str, int] = {}
     for b in states:
         counts[b.category] = counts.get(b.category, 0) + 1
@@ -423,7 +429,7 @@ def _summary_sheet(
             Column("应完成的党组织", "int"),
             Column("有逾期的党组织", "int"),
         ),
-        [(p.label, p.start, p.end, p.state or None, p.done, p.total, p.overdue) for p in status.phases],
+        [(p.label, p.start, p.end, p.state or None, p.done, p.total, p.overdue) for p in progress],
         title="各阶段进度",
     )
     deliverables = Table(
@@ -438,7 +444,7 @@ def _summary_sheet(
         ),
         [
             (p.label, d.label, d.on_time, d.done_late, d.total, d.overdue, d.due)
-            for p in status.phases
+            for p in progress
             for d in p.deliverables
         ],
         title="各阶段应交事项（按党组织计）",
@@ -449,6 +455,17 @@ def _summary_sheet(
         title=f"等级分布与比例目标（参评 {quota.overall.graded} 个，按终定等级，未终定的按拟定等级）",
         chart=Chart("等级分布与比例目标", categories=0, series=(2, 5), y_title="党组织数"),
     )
+    late = Table(
+        (Column("阶段"), Column("逾期事项", "int"), Column("涉及党组织", "int"), Column("逾期完成", "int")),
+        [(phase, n, len(names), done_late) for phase, (n, done_late, names) in by_phase.items()],
+        title="逾期事项（明细见“逾期事项”表）",
+    )
+    return Sheet("汇总", [phases, deliverables, bands, late], notes=notes, filter=False)
+
+
+def _late_by_phase(overdue: Iterable[Any]) -> dict[str, tuple[int, int, set[str]]]:
+    """Per phase: the items overdue, the items done late, and the branches with an item
+    overdue, in the order the phases first come (the summary's 逾期事项 table)."""
     by_phase: dict[str, tuple[int, int, set[str]]] = {}
     for o in overdue:
         n, done_late, names = by_phase.get(o.phase, (0, 0, set()))
@@ -457,12 +474,7 @@ def _summary_sheet(
             continue
         names.add(o.branch)
         by_phase[o.phase] = (n + 1, done_late, names)
-    late = Table(
-        (Column("阶段"), Column("逾期事项", "int"), Column("涉及党组织", "int"), Column("逾期完成", "int")),
-        [(phase, n, len(names), done_late) for phase, (n, done_late, names) in by_phase.items()],
-        title="逾期事项（明细见“逾期事项”表）",
-    )
-    return Sheet("汇总", [phases, deliverables, bands, late], notes=notes, filter=False)
+    return by_phase
 
 
 def month_report(session: Session, month: str) -> MonthReport:
@@ -492,8 +504,10 @@ def month_stream(session: Session, month: str) -> MonthReport:
 def _sheets(session: Session, title: str, month: str, as_of: date) -> Iterator[Sheet]:
     """Every judgement of time uses the month's last day. The ledger is read and graded once:
     the grade states feed the grading, backward and phases sheets, and one facts pass feeds
-    the status, overdue, acceptance and lagging ones; each is let go after its last sheet."""
-    from jcnian.campaign.dashboard import overdue, status
+    the status, overdue, acceptance and lagging ones; each is let go after its last sheet.
+    The overdue items (a million on a city-sized ledger late in the campaign) are never held:
+    one pass counts them for the summary, another makes them as their sheet is written."""
+    from jcnian.campaign.dashboard import overdue_stream
     from jcnian.campaign.facts import gather
     from jcnian.campaign.projects import list_projects
     from jcnian.gradebook.reads import categories, current_rubric, grade_states, quota_of
@@ -506,9 +520,10 @@ def _sheets(session: Session, title: str, month: str, as_of: date) -> Iterator[S
     facts = gather(session, by_branch, as_of)
     del by_branch
     projects = list_projects(session, as_of, month=month)
-    late = overdue(session, as_of, facts=facts)
-    summary = _summary_sheet(title, as_of, states, status(session, as_of, facts=facts), quota, late)
-    facts.forget()  # the day's pass: the overdue items are kept in ``late`` for their sheet
+    phases: list[Any] = []  # status's phase counts, filled by the counting pass
+    by_phase = _late_by_phase(overdue_stream(session, as_of, facts=facts, phases_out=phases))
+    summary = _summary_sheet(title, as_of, states, phases, quota, by_phase)
+    del by_phase
     yield summary
     del summary
     yield _liaison_sheet(session)
@@ -519,8 +534,7 @@ def _sheets(session: Session, title: str, month: str, as_of: date) -> Iterator[S
     del projects
     yield _acceptance_sheet(session, as_of, facts)
     yield _problem_sheet(session, as_of)
-    yield _overdue_sheet(late)
-    del late
+    yield _overdue_sheet(overdue_stream(session, as_of, facts=facts))
     yield _lagging_sheet(session, as_of, facts)
     del facts
     yield from activities_sheets(session, as_of)  # 三 and 四 beyond the phases (report.activities_sheets)

@@ -9,6 +9,7 @@ import typer
 from jcnian.commands.common import (
     AsOfOption,
     BranchArg,
+    BranchFilter,
     Format,
     FormatOption,
     NoteOption,
@@ -96,7 +97,7 @@ def pledge_import(
 @pledge_app.command("list")
 def pledge_list(
     ctx: typer.Context,
-    branch: str | None = typer.Option(None, "--branch", "-b", metavar="党组织", help="只列一个党组织的。"),
+    branch: str | None = BranchFilter,
     as_of: str | None = AsOfOption,
     fmt: Format = FormatOption,
 ) -> None:

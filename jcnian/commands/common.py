@@ -37,6 +37,7 @@ NoteOption = typer.Option(None, "--note", help="备注。")
 ByOption = typer.Option(None, "--by", help="由谁作出（记入历史），如 镇党委。")
 BranchArg = typer.Argument(..., metavar="党组织", help="党组织名称或其唯一的一部分。")
 BranchesArg = typer.Argument(None, metavar="党组织", help="党组织名称（可多个）。")
+BranchFilter = typer.Option(None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。")
 CategoryFilter = typer.Option(
     None,
     "--category",

@@ -12,6 +12,7 @@ import typer
 
 from jcnian.commands.common import (
     AsOfOption,
+    BranchFilter,
     CategoryFilter,
     Format,
     FormatOption,
@@ -381,9 +382,7 @@ def status(
 def overdue(
     ctx: typer.Context,
     as_of: str | None = AsOfOption,
-    branch: str | None = typer.Option(
-        None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。"
-    ),
+    branch: str | None = BranchFilter,
     category: str | None = CategoryFilter,
     phase: str | None = typer.Option(
         None,
@@ -447,9 +446,7 @@ def render_lagging(
 def lagging(
     ctx: typer.Context,
     as_of: str | None = AsOfOption,
-    branch: str | None = typer.Option(
-        None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。"
-    ),
+    branch: str | None = BranchFilter,
     category: str | None = CategoryFilter,
     limit: int | None = LimitOption,
     wide: bool = WideOption,

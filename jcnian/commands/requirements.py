@@ -9,6 +9,7 @@ import typer
 from jcnian.commands.common import (
     AsOfOption,
     BranchArg,
+    BranchFilter,
     CategoryFilter,
     Format,
     FormatOption,
@@ -90,9 +91,7 @@ def report_add(
 def report_missing(
     ctx: typer.Context,
     as_of: str | None = AsOfOption,
-    branch: str | None = typer.Option(
-        None, "--branch", "-b", metavar="党组织", help="只列一个党组织的，如 五夫村。"
-    ),
+    branch: str | None = BranchFilter,
     category: str | None = CategoryFilter,
     limit: int | None = LimitOption,
     fmt: Format = FormatOption,

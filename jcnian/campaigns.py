@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from jcnian.errors import Conflict, InvalidInput
@@ -22,6 +22,7 @@ from jcnian.ledger import (
     campaign_key,
     campaign_label,
     check_form,
+    count_rows,
     find_campaign,
     using_campaign,
 )
@@ -119,7 +120,7 @@ def carry_forward(session: Session, town: str, year: int, source_key: str) -> In
     if rubric is not None:
         session.add(RubricVersion(campaign_id=campaign.id, content=rubric))  # type: ignore[arg-type]
         session.flush()
-    count = session.exec(select(func.count()).select_from(Campaign)).one()
+    count = count_rows(session, Campaign)
     return _result(session, campaign, created=True, campaigns=count)
 
 
@@ -257,17 +258,13 @@ def _insert_rows(session: Session, model: type, rows: list[dict[str, object]]) -
     return table
 
 
-def _count(session: Session, model: type, *where: object) -> int:
-    return session.exec(select(func.count()).select_from(model).where(*where)).one()
-
-
 def _result(session: Session, campaign: Campaign, *, created: bool, campaigns: int) -> InitResult:
     return InitResult(
         created=created,
         campaign=campaign_label(campaign),
         key=campaign_key(campaign),
-        branches=_count(session, Branch, Branch.campaign_id == campaign.id),
-        people=_count(session, Person, Person.campaign_id == campaign.id),
+        branches=count_rows(session, Branch, Branch.campaign_id == campaign.id),
+        people=count_rows(session, Person, Person.campaign_id == campaign.id),
         campaigns=campaigns,
     )
 

@@ -182,7 +182,7 @@ def campaign_label(campaign: Campaign) -> str:
     return f"{campaign.town}{campaign.year}年基层组织建设年活动"
 
 
-def _count(session: Session, model: type, *where: object) -> int:
+def count_rows(session: Session, model: type, *where: object) -> int:
     return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
@@ -369,7 +369,7 @@ def edit_branch(
 def remove_branch(session: Session, query: str) -> RemoveResult:
     """Delete a branch and, by cascade, everything recorded for it."""
     branch = find_branch(session, query)
-    liaisons = _count(session, Liaison, Liaison.branch_id == branch.id)
+    liaisons = count_rows(session, Liaison, Liaison.branch_id == branch.id)
     name = branch.name
     session.delete(branch)
     session.flush()

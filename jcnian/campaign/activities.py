@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, and_, func, select
+from sqlmodel import Session, and_, select
 
 from jcnian import phases
 from jcnian.campaign.activities_tables import (
@@ -30,7 +30,7 @@ from jcnian.campaign.activities_tables import (
 from jcnian.campaign.recording import Saved, in_campaign_year, optional_text, required_text, upsert
 from jcnian.db import streamed
 from jcnian.errors import InvalidInput, NotFound
-from jcnian.ledger import current_campaign, ensure_person, find_branch
+from jcnian.ledger import count_rows, current_campaign, ensure_person, find_branch
 from jcnian.models import Branch, Category, Person
 from jcnian.names import normalise
 
@@ -65,10 +65,7 @@ def villages(session: Session) -> Iterator[tuple[int, str]]:
 
 def branch_count(session: Session) -> int:
     """How many branches the campaign has (counted by the database)."""
-    campaign = current_campaign(session)
-    return session.exec(
-        select(func.count()).select_from(Branch).where(Branch.campaign_id == campaign.id)
-    ).one()
+    return count_rows(session, Branch, Branch.campaign_id == current_campaign(session).id)
 
 
 def campaign_branches(session: Session) -> list[Branch]:

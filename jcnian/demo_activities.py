@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from jcnian.campaign import activities
+from jcnian.campaign import activities, secretaries
 from jcnian.campaign.activities_tables import (
     BranchSecretary,
     FiveOneItem,
@@ -57,7 +57,7 @@ def fill(session: Session, seed: int, branches: list[Any], backward: set[str]) -
     )  # the demo's publish day
     owners = _owners(session)
     for b in branches:  # the secretary is the first project's owner: no new people to check
-        activities.set_secretary(session, b.name, owners[b.name][0], date(2012, 3, 1))
+        secretaries.set_secretary(session, b.name, owners[b.name][0], date(2012, 3, 1))
     villages = [b for b in branches if b.category == activities.VILLAGE]
     for b in branches:
         day = date(2012, 5, 8) + timedelta(days=rng.randrange(20))
@@ -77,7 +77,7 @@ def fill(session: Session, seed: int, branches: list[Any], backward: set[str]) -
     for b in villages[:-1]:  # one village secretary misses the training
         activities.record_attendance(session, b.name, date(2012, 5, 24))
     for b in [b for b in branches if b.name in backward and len(owners[b.name]) > 1][:1]:
-        activities.change_secretary(
+        secretaries.change_secretary(
             session, b.name, owners[b.name][1], date(2012, 6, 18), "不胜任，整顿转化后进村"
         )
     for b in villages:
@@ -226,7 +226,7 @@ def forget_after(session: Session, until: date) -> None:
     for change in session.exec(SecretaryChange.__table__.select().where(SecretaryChange.on > until)).all():  # type: ignore[attr-defined]
         # The successor's record goes (above, dated the change); the one who left is put back.
         if change.previous:
-            activities.set_secretary(
+            secretaries.set_secretary(
                 session, _branch_name(session, change.branch_id), change.previous, date(until.year, 3, 1)
             )
     session.exec(delete(SecretaryChange).where(SecretaryChange.on > until))  # type: ignore[call-overload,arg-type]

@@ -309,7 +309,7 @@ def lagging(
                     LagRow(p.owner or "（未定）", f.name, p.name, st.percent, st.expected, p.due, st.reason)
                 )
     if rows:
-        from jcnian.campaign.activities import secretaries_on
+        from jcnian.campaign.secretaries import secretaries_on
 
         heads = secretaries_on(session, on)
         rows = [replace(r, secretary=heads.get(r.branch)) for r in rows]

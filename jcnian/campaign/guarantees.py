@@ -457,6 +457,7 @@ class SummaryRow:
 def summary(session: Session, on: date) -> list[SummaryRow]:
     """One line per record of 三 and 四 beyond the phases, as of ``on``: what ``status`` adds."""
     from jcnian.campaign import activities as act
+    from jcnian.campaign.secretaries import secretary_rows
 
     branches = branch_count(session)
     rows = []  # the town's 动员大会 is the first deliverable of 动员部署 in status, not here
@@ -495,7 +496,7 @@ def summary(session: Session, on: date) -> list[SummaryRow]:
         )
     )
     named = changed = 0
-    for h in act.secretary_rows(session, on):
+    for h in secretary_rows(session, on):
         named += bool(h.secretary)
         changed += len(h.changes)
     rows.append(SummaryRow("党组织书记", f"已登记 {named}/{branches}，调整 {changed} 人"))

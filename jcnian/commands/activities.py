@@ -353,10 +353,10 @@ def secretary_set(
 
     示例：jcnian secretary set 五夫村 王建国 --on 2012-04-01
     """
-    from jcnian.campaign import activities
+    from jcnian.campaign import secretaries
 
     day = parse_date(on, "--on")
-    record(ctx, activities.set_secretary, branch, name, day)
+    record(ctx, secretaries.set_secretary, branch, name, day)
 
 
 @secretary_app.command("change")
@@ -371,10 +371,10 @@ def secretary_change(
 
     示例：jcnian secretary change 马慢桥 李明 --reason 不胜任，整顿转化 --on 2012-06-20
     """
-    from jcnian.campaign import activities
+    from jcnian.campaign import secretaries
 
     day = parse_date(on, "--on")
-    record(ctx, activities.change_secretary, branch, successor, day, reason)
+    record(ctx, secretaries.change_secretary, branch, successor, day, reason)
 
 
 @secretary_app.command("list")
@@ -383,10 +383,10 @@ def secretary_list(ctx: typer.Context, as_of: str | None = AsOfOption, fmt: Form
 
     示例：jcnian secretary list --format json
     """
-    from jcnian.campaign import activities
+    from jcnian.campaign import secretaries
 
     on = parse_date(as_of)
-    rows = in_ledger(ctx, activities.list_secretaries, on, write=False)
+    rows = in_ledger(ctx, secretaries.list_secretaries, on, write=False)
     emit(
         [asdict(r) for r in rows],
         [

@@ -347,7 +347,7 @@ def backward(ctx: typer.Context, as_of: str | None = GradeAsOfOption, fmt: Forma
 
     示例：jcnian grade backward --format json
     """
-    from jcnian.campaign.activities import backward_leadership
+    from jcnian.campaign.secretaries import backward_leadership
 
     with ledger(ctx, write=False) as session:
         found = backward_leadership(session, grade_as_of(as_of))

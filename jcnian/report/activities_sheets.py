@@ -129,7 +129,7 @@ def _training_sheet(session: Session, on: date) -> Sheet:
 
 
 def _secretary_sheet(session: Session, on: date) -> Sheet:
-    from jcnian.campaign.activities import secretary_rows
+    from jcnian.campaign.secretaries import secretary_rows
 
     branches = named = changed = 0
     for s in secretary_rows(session, on):

@@ -165,7 +165,7 @@ def _grading_sheets(states: Sequence[Any], sources: Sequence[str], quota: Any) -
 def _backward_sheet(session: Session, projects: Sequence[Any], states: Sequence[Any], as_of: date) -> Sheet:
     """The backward list with its 一村一策 projects, and each branch's 书记 that day and the
     调整不胜任书记 recorded for it (三、三)."""
-    from jcnian.campaign.activities import secretaries_of
+    from jcnian.campaign.secretaries import secretaries_of
     from jcnian.gradebook.reads import backward_report
 
     report = backward_report(session, states)

@@ -69,7 +69,7 @@ class Notice:
 
 def draft(session: Session, month: str) -> Notice:
     """The 通报 of ``month`` (YYYY-MM), as the ledger stands on the month's last day."""
-    from jcnian.campaign import activities, dashboard
+    from jcnian.campaign import activities, dashboard, secretaries
     from jcnian.ledger import current_campaign
 
     key = phases.parse_month(month)
@@ -84,7 +84,7 @@ def draft(session: Session, month: str) -> Notice:
         reasons.setdefault(lag.branch, []).append(
             f"工程项目“{lag.project}”推进不力（{lag.reason}；进度 {lag.percent}%，具体责任人 {lag.owner}）"
         )
-    heads = activities.secretaries_on(session, as_of)
+    heads = secretaries.secretaries_on(session, as_of)
     lagging = [LaggingBranch(b, r, heads.get(b)) for b, r in reasons.items()]
     first = date.fromisoformat(f"{key}-01")
     good = [

@@ -2,7 +2,6 @@
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +15,6 @@ log_app = typer.Typer(
 )
 
 _TABLE_HELP = "只列改动了这张表的记录，如 branch、liaison、score。"
-
-
-def _local(at: str) -> str:
-    moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _day_bound(value: str, option: str, *, end: bool) -> str:
-    """A local day as the UTC instant the log compares with (its start, or the next day's)."""
-    from jcnian.commands.common import parse_date
-
-    day = parse_date(value, option)
-    local = datetime(day.year, day.month, day.day).astimezone()
-    if end:
-        local += timedelta(days=1)
-    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _summary(changes: list[dict[str, Any]]) -> str:
-    counts: dict[tuple[str, str], int] = {}
-    for c in changes:
-        key = (c["table"], c["op"])
-        counts[key] = counts.get(key, 0) + int(c.get("rows", 1))
-    words = {"insert": "新增", "update": "修改", "delete": "删除"}
-    return "；".join(f"{t} {words.get(op, op)} {n}" for (t, op), n in counts.items())
 
 
 @log_app.callback()
@@ -67,48 +41,16 @@ def log_list(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from sqlalchemy import text
+    from dataclasses import asdict
 
-    where, params = ["1 = 1"], {}
-    if table:
-        where.append("tables LIKE :table")
-        params["table"] = f"%,{table.strip()},%"
-    if by:
-        where.append('"by" = :by')
-        params["by"] = by.strip()
-    if since:
-        where.append("at >= :since")
-        params["since"] = _day_bound(since, "--since", end=False)
-    if until:
-        where.append("at < :until")
-        params["until"] = _day_bound(until, "--until", end=True)
+    from jcnian import trail
+    from jcnian.commands.common import parse_date
+
+    first = parse_date(since, "--since") if since else None
+    last = parse_date(until, "--until") if until else None
     with ledger(ctx, write=False) as session:
-        if branch:
-            from jcnian.ledger import find_branch
-
-            where.append("branches LIKE :branch")
-            params["branch"] = f"%,{find_branch(session, branch).id},%"
-        rows = session.execute(
-            text(
-                f'SELECT id, at, "by", command, tables, changes FROM change_log WHERE {" AND ".join(where)} '
-                "ORDER BY id DESC"
-            ),
-            params,
-        ).all()
-    out = []
-    for id_, at, who, command, tables, changes in rows:
-        parsed = json.loads(changes)
-        out.append(
-            {
-                "id": id_,
-                "at": _local(at),
-                "at_utc": at,
-                "by": who,
-                "command": command,
-                "tables": tables.strip(",").split(","),
-                "summary": _summary(parsed),
-            }
-        )
+        found = trail.entries(session, branch=branch, table=table, by=by, since=first, until=last)
+    out = [asdict(e) for e in found]
     emit(
         out,
         [("id", "编号"), ("at", "时间"), ("by", "操作人"), ("command", "命令"), ("summary", "改动")],
@@ -129,24 +71,13 @@ def log_show(
 
     示例：jcnian log show 12 --format json
     """
-    from sqlalchemy import text
-
-    from jcnian.errors import NotFound
+    from jcnian import trail
 
     with ledger(ctx, write=False) as session:
-        row = (
-            session.execute(
-                text('SELECT id, at, "by", command, changes, prev_hash, hash FROM change_log WHERE id = :id'),
-                {"id": entry},
-            )
-            .mappings()
-            .first()
-        )
-    if row is None:
-        raise NotFound(f"没有编号为 {entry} 的留痕记录。")
-    changes = json.loads(row["changes"])
+        row = trail.entry(session, entry)
+    changes = row["changes"]
     if fmt is Format.json:
-        emit_json({**dict(row), "at_local": _local(row["at"]), "changes": changes})
+        emit_json(row)
         return
     rows = []
     for c in changes:
@@ -177,7 +108,7 @@ def log_show(
                 }
             )
     if fmt is Format.table:
-        say(f"留痕 {row['id']}：{_local(row['at'])}，{row['by']}，{row['command']}")
+        say(f"留痕 {row['id']}：{row['at_local']}，{row['by']}，{row['command']}")
     emit(
         rows,
         [

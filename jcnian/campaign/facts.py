@@ -35,6 +35,8 @@ from jcnian.campaign.tables import (
     Visit,
 )
 from jcnian.checklist import NO_ACCEPTANCE, AcceptanceFacts, BranchFacts
+from jcnian.compact import Shared, folded
+from jcnian.db import streamed
 from jcnian.gradebook.tables import GradeEvent
 from jcnian.ledger import current_campaign
 from jcnian.models import Branch, Campaign, Category
@@ -48,6 +50,10 @@ NOTHING: Mapping[str, date] = MappingProxyType({})  # shared by every branch wit
 
 
 # --- grades (read from the grading issue's records) -----------------------------------
+
+
+def read_only(pairs: Iterable[tuple[str, date]]) -> Mapping[str, date]:
+    return MappingProxyType(dict(pairs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,25 +83,36 @@ def grade_facts(
         from jcnian.gradebook.reads import grade_states
 
         states = grade_states(session, as_of=as_of)
-    steps: dict[int, dict[str, date]] = defaultdict(dict)
-    for bid, step, on, at in session.exec(
-        select(GradeEvent.branch_id, GradeEvent.step, GradeEvent.on, GradeEvent.at)
-        .join(Branch, GradeEvent.branch_id == Branch.id)
-        .where(Branch.campaign_id == campaign.id)
-        .order_by(GradeEvent.id)  # type: ignore[arg-type]
-    ):
-        day = on or at.date()
-        if as_of is None or day <= as_of:
-            steps[bid].setdefault(step, day)
-    return {
-        bid: GradeFacts(
-            scored=s.score is not None,
-            steps=steps.get(bid, NOTHING),
-            initial=s.initial.value if s.initial else None,
-            final=s.final.value if s.final else None,
-        )
-        for bid, s in states.items()
-    }
+    maps, facts = Shared(), Shared()
+
+    def dated_steps(run: Iterable[tuple[Any, ...]]) -> Mapping[str, date]:
+        """The first day of each step (the maps repeat across branches: one object each)."""
+        first_day: dict[str, date] = {}
+        for _bid, step, on, at in run:
+            day = on or at.date()
+            if as_of is None or day <= as_of:
+                first_day.setdefault(step, day)
+        return maps.by(tuple(first_day.items()), read_only) if first_day else NOTHING
+
+    steps = folded(
+        streamed(
+            session,
+            select(GradeEvent.branch_id, GradeEvent.step, GradeEvent.on, GradeEvent.at)
+            .join(Branch, GradeEvent.branch_id == Branch.id)  # type: ignore[arg-type]
+            .where(Branch.campaign_id == campaign.id)
+            .order_by(GradeEvent.branch_id, GradeEvent.id),  # type: ignore[arg-type]
+        ),
+        dated_steps,
+    )
+
+    def facts_of(s: "GradeState") -> GradeFacts:
+        dated = steps.get(s.branch_id, NOTHING)
+        initial = s.initial.value if s.initial else None
+        final = s.final.value if s.final else None
+        key = (s.score is not None, id(dated), initial, final)  # the maps are shared: by identity
+        return facts.by(key, lambda k: GradeFacts(k[0], dated, initial, final))
+
+    return {bid: facts_of(s) for bid, s in states.items()}
 
 
 def backward_ids(session: Session, states: "Iterable[GradeState] | None" = None) -> set[int]:
@@ -154,24 +171,29 @@ def gather(
     campaign = current_campaign(session)
     in_campaign = Branch.campaign_id == campaign.id
 
-    def grouped(*cols: Any) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = defaultdict(list)
+    # The driver's rows hold fresh copies of dates and texts that repeat in every branch
+    # (the same few days, kinds, months): each distinct row, and each branch's tuple of them,
+    # is kept once.
+    same, maps = Shared(), Shared()
+
+    def grouped(*cols: Any) -> dict[int, tuple[Any, ...]]:
         model = cols[0].class_
-        for row in session.exec(select(*cols).join(Branch, model.branch_id == Branch.id).where(in_campaign)):
-            out[row[0]].append(tuple(row[1:]))
-        return out
+        stmt = select(*cols).join(Branch, model.branch_id == Branch.id).where(in_campaign)
+        return folded(
+            streamed(session, stmt.order_by(model.branch_id, model.id)),
+            lambda run: same(tuple(same(tuple(row[1:])) for row in run)),
+        )
 
     def first(*cols: Any) -> dict[int, Any]:
         model = cols[0].class_
-        return dict(
-            session.exec(select(*cols).join(Branch, model.branch_id == Branch.id).where(in_campaign)).all()  # type: ignore[arg-type]
-        )
+        stmt = select(*cols).join(Branch, model.branch_id == Branch.id).where(in_campaign)
+        return {bid: same(value) for bid, value in streamed(session, stmt)}
 
     meetings = first(MobilisationMeeting.branch_id, MobilisationMeeting.held_on)
     surveys = grouped(SurveyMethod.branch_id, SurveyMethod.method, SurveyMethod.done_on)
     problems = grouped(Problem.branch_id, Problem.found_on, Problem.resolved_on)
     plans = {
-        row[0]: row[1:]
+        row[0]: same(tuple(row[1:]))
         for row in session.exec(
             select(BranchPlan.branch_id, BranchPlan.goal_on, BranchPlan.measures_on, BranchPlan.plan_on)
             .join(Branch, BranchPlan.branch_id == Branch.id)
@@ -223,7 +245,7 @@ def gather(
                 category=category,
                 backward=bid in backward,
                 meeting_on=meetings.get(bid),
-                survey=dict(surveys[bid]) if bid in surveys else NOTHING,
+                survey=maps.by(surveys[bid], read_only) if bid in surveys else NOTHING,
                 problems=tuple(problems.get(bid, ())),
                 scored=g.scored,
                 grade_steps=g.steps,
@@ -234,9 +256,9 @@ def gather(
                 projects=tuple(projects.get(bid, ())),
                 visits=tuple(visits.get(bid, ())),
                 reports=tuple(reports.get(bid, ())),
-                regulations=tuple(d for (d,) in regulations.get(bid, ())),
-                slogans=tuple(d for k, d in shown if k == "slogan"),
-                columns=tuple(d for k, d in shown if k == "column"),
+                regulations=same(tuple(d for (d,) in regulations.get(bid, ()))),
+                slogans=same(tuple(d for k, d in shown if k == "slogan")),
+                columns=same(tuple(d for k, d in shown if k == "column")),
                 acceptance=acceptance,
             )
         )

@@ -160,9 +160,10 @@ def backward_leadership(session: Session, as_of: date | None = None) -> Backward
 
 
 def secretaries_of(session: Session, branches: Sequence[str], on: date) -> dict[str, SecretaryView]:
-    """The 书记 of the named branches on ``on``, with the changes recorded by then."""
+    """The 书记 of the named branches on ``on``, with the changes recorded by then (the rows of
+    every branch stream past: a city's backward list names a few thousand of 100,000)."""
     wanted = set(branches)
-    return {s.branch: s for s in list_secretaries(session, on) if s.branch in wanted}
+    return {s.branch: s for s in secretary_rows(session, on) if s.branch in wanted}
 
 
 def secretaries_on(session: Session, on: date) -> dict[str, str]:

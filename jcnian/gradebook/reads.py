@@ -10,18 +10,20 @@ steps in jcnian.gradebook.steps; the SQL sums over the score tables in jcnian.gr
 """
 
 import gc
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
 from sqlmodel import Session, select
 
 from jcnian.campaign.tables import GateOverride
+from jcnian.compact import Shared, folded
 from jcnian.data_files import default_rubric_text
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook.tables import Ballot, GradeEvent, RubricVersion, Veto
@@ -174,11 +176,32 @@ def _rows(session: Session, stmt: object) -> Iterator[tuple]:  # type: ignore[ty
     return streamed(session, stmt)
 
 
-def _grouped(rows: Iterable[tuple]) -> dict[int, list[tuple]]:  # type: ignore[type-arg]
-    out: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
-    for row in rows:
-        out[row[0]].append(tuple(row[1:]))
-    return out
+class SourceTotals(Mapping[str, float]):
+    """One branch's total per source (各主体得分), read-only: the rubric's source names are
+    shared by every branch, the values one tuple (a dict a branch cost 100,000 branches 70 MB)."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: tuple[str, ...], values: tuple[float | None, ...]) -> None:
+        self._names, self._values = names, values
+
+    def __getitem__(self, source: str) -> float:
+        try:
+            value = self._values[self._names.index(source)]
+        except ValueError:
+            raise KeyError(source) from None
+        if value is None:
+            raise KeyError(source)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (n for n, v in zip(self._names, self._values, strict=True) if v is not None)
+
+    def __len__(self) -> int:
+        return sum(v is not None for v in self._values)
+
+    def __repr__(self) -> str:
+        return f"SourceTotals({dict(self)!r})"
 
 
 @contextmanager
@@ -270,18 +293,30 @@ def _grade_states(
     if category is not None:
         wanted = _category_name(session, category)
         stmt = stmt.where(Branch.category_id == next(k for k, v in cat_names.items() if v == wanted))
-    rows = sorted(_rows(session, stmt), key=lambda r: r[2])  # the seed's order
+    rows = sorted(map(tuple, _rows(session, stmt)), key=itemgetter(2))  # the seed's order
     totals = weighted_totals(session, rubric, campaign.id, detail=detail)  # type: ignore[arg-type]
-    ballots = _grouped(
-        _rows(session, select(Ballot.branch_id, Ballot.option, Ballot.count).join(Branch).where(in_campaign))
-    )
-    vetoes = _grouped(
+    same = Shared()
+    satisfaction_of = folded(
         _rows(
             session,
-            select(Veto.branch_id, Veto.condition).join(Branch).where(in_campaign).order_by(Veto.id),  # type: ignore[arg-type]
-        )
+            select(Ballot.branch_id, Ballot.option, Ballot.count)
+            .join(Branch)
+            .where(in_campaign)
+            .order_by(Ballot.branch_id, Ballot.id),  # type: ignore[arg-type]
+        ),
+        lambda run: same(satisfaction_rate({option: count for _, option, count in run})),
     )
-    events = _grouped(
+    vetoes = folded(
+        _rows(
+            session,
+            select(Veto.branch_id, Veto.condition)
+            .join(Branch)
+            .where(in_campaign)
+            .order_by(Veto.branch_id, Veto.id),  # type: ignore[arg-type]
+        ),
+        lambda run: tuple(same(condition) for _, condition in run),
+    )
+    histories = folded(
         _rows(
             session,
             select(
@@ -295,25 +330,26 @@ def _grade_states(
             .join(Branch, GradeEvent.branch_id == Branch.id)  # type: ignore[arg-type]
             .join(GateOverride, GradeEvent.override_id == GateOverride.id, isouter=True)  # type: ignore[arg-type]
             .where(in_campaign, *([event_dated_by(as_of)] if as_of is not None else []))
-            .order_by(GradeEvent.id),  # type: ignore[arg-type]
-        )
+            .order_by(GradeEvent.branch_id, GradeEvent.id),  # type: ignore[arg-type]
+        ),
+        lambda run: _history(run, same),
     )
     past = recorded_only(as_of)
     expected = len(rubric.sources) * len(rubric.indicators)
-    incomplete = [bid for bid, *_ in rows if totals.counts.get(bid, 0) != expected]
+    incomplete = [] if past else [bid for bid, *_ in rows if totals.counts.get(bid, 0) != expected]
     present = present_parts(session, incomplete) if incomplete else {}
+    sources = tuple(rubric.sources)
     states: dict[int, GradeState] = {}
     # Each branch's inputs are let go as its state is made: the states grow as they shrink.
     for bid, name, seq, cat in rows:
-        vetoed = tuple(c for (c,) in vetoes.pop(bid)) if bid in vetoes else ()
+        vetoed = vetoes.pop(bid, ())
         by_source = _NOTHING
-        if detail:
-            by_source = MappingProxyType(
-                {s: round_score(t) for s, t in totals.by_source.pop(bid, {}).items()}
-            )
-        history = _history(events.pop(bid)) if bid in events else _NO_HISTORY
+        if detail and bid in totals.by_source:
+            values = totals.by_source.pop(bid)
+            by_source = SourceTotals(sources, tuple(None if v is None else round_score(v) for v in values))
+        history = histories.pop(bid, _NO_HISTORY)
         if past:
-            satisfaction = satisfaction_rate(dict(ballots.pop(bid))) if bid in ballots else None  # type: ignore[arg-type]
+            satisfaction = satisfaction_of.pop(bid, None)
             base = (bid, name, cat_names[cat], seq)
             states[bid] = _as_recorded(base, history, rubric, satisfaction, vetoed, by_source)
             continue
@@ -337,7 +373,7 @@ def _grade_states(
                 *history,
             )
             continue
-        satisfaction = satisfaction_rate(dict(ballots.pop(bid))) if bid in ballots else None  # type: ignore[arg-type]
+        satisfaction = satisfaction_of.pop(bid, None)
         if satisfaction is None and not vetoed:
             # Nothing can change the threshold grade: skip building an Assessment.
             score = round_score(totals.weighted[bid])
@@ -372,23 +408,24 @@ def _grade_states(
 _NO_HISTORY = (None, None, None, None, None, None, None, False)  # a branch without grade events
 
 
-def _history(events: Iterable[tuple]) -> tuple:  # type: ignore[type-arg]
-    """A branch's grade events, oldest first, as GradeState's last eight fields (final … republish)."""
+def _history(events: Iterable[tuple], same: Callable[[Any], Any] = lambda v: v) -> tuple:  # type: ignore[type-arg]
+    """A branch's grade events (branch id first), oldest first, as GradeState's last eight fields
+    (final … republish). ``same`` shares the texts and dates that repeat across branches."""
     final = initial = deliberated = published = published_on = recorded = override = None
     republish = False
-    for step, grade, score, on, reason in events:
+    for _branch, step, grade, score, on, reason in events:
         if step == "proposed":
-            recorded = (score, grade)
+            recorded = (score, same(grade))
         elif step == "deliberated":
             deliberated = Grade(grade)
         elif step in FINAL_STEPS:
             final = Grade(grade)
             if step == "final" and initial is None:
                 initial = final
-            override = reason
+            override = same(reason)
             republish = published is not None and final != published
         elif step == "published":
-            published, published_on = Grade(grade), on
+            published, published_on = Grade(grade), same(on)
             republish = False
     return final, initial, deliberated, published, published_on, recorded, override, republish
 

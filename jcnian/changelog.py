@@ -422,6 +422,29 @@ def _branch_ids(changes: list[dict[str, Any]]) -> str:
     return "".join(f",{i}" for i in sorted(ids)) + ("," if ids else "")
 
 
+def campaign_of(changes: list[dict[str, Any]], campaign_of_branch: Any, chosen: int | None) -> int | None:
+    """The campaign an entry's changes are for: the one campaign their rows name (a campaign
+    row, a ``campaign_id``, or a branch's), else the command's ``chosen`` campaign (bulk
+    statements carry no rows); None when the rows name several (a whole ledger loaded)."""
+    named: set[int] = set()
+    branch_ids: set[int] = set()
+    for change in changes:
+        for image in (change.get("before"), change.get("after")):
+            if not isinstance(image, dict):
+                continue
+            if change["table"] == "campaign" and isinstance(image.get("id"), int):
+                named.add(image["id"])
+            elif isinstance(image.get("campaign_id"), int):
+                named.add(image["campaign_id"])
+            elif isinstance(image.get("branch_id"), int):
+                branch_ids.add(image["branch_id"])
+    if not named and branch_ids:
+        named = {c for c in map(campaign_of_branch, sorted(branch_ids)[:1]) if c is not None}
+    if len(named) > 1:
+        return None
+    return next(iter(named), chosen)
+
+
 def finish(session: Any) -> int | None:
     """Write the transaction's entry (if it changed anything); its id, or None."""
     session.flush()
@@ -465,10 +488,18 @@ def finish(session: Any) -> int | None:
     entry["hash"] = entry_hash(entry)
     entry["tables"] = "".join(f",{t}" for t in sorted({c["table"] for c in changes})) + ","
     entry["branches"] = _branch_ids(changes)
+    from jcnian.ledger import chosen_campaign
+
+    chosen = chosen_campaign(session)
+    entry["campaign_id"] = campaign_of(
+        changes,
+        lambda bid: conn.execute(text("SELECT campaign_id FROM branch WHERE id = :id"), {"id": bid}).scalar(),
+        chosen.id if chosen is not None else None,
+    )
     conn.execute(
         text(
-            f'INSERT INTO {TABLE} (id, at, "by", command, tables, branches, changes, prev_hash, hash) '
-            "VALUES (:id, :at, :by, :command, :tables, :branches, :changes, :prev_hash, :hash)"
+            f'INSERT INTO {TABLE} (id, at, "by", command, tables, branches, campaign_id, changes, prev_hash, hash) '
+            "VALUES (:id, :at, :by, :command, :tables, :branches, :campaign_id, :changes, :prev_hash, :hash)"
         ),
         entry,
     )

@@ -151,6 +151,12 @@ def current_campaign(session: Session) -> Campaign:
     return cached
 
 
+def chosen_campaign(session: Session) -> Campaign | None:
+    """The campaign this session's command has worked on so far, without choosing one (the
+    change log names it beside a write whose rows do not)."""
+    return session.info.get(_CAMPAIGN_KEY)  # type: ignore[no-any-return]
+
+
 @contextmanager
 def using_campaign(session: Session, campaign: Campaign) -> Iterator[None]:
     """Run existing reads on another campaign of the same ledger (year-over-year, the city's

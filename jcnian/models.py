@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def utc_now() -> datetime:
@@ -128,6 +128,9 @@ class ChangeLog(SQLModel, table=True):
     command: str
     tables: str = Field(index=True)  # ",branch,liaison,": for --table
     branches: str  # ",3,17,": branch ids the entry touched, for --branch
+    # The campaign the write was for (jcnian log shows a campaign's own entries); NULL for a
+    # write across campaigns or none (a dump loaded, the ledger's categories).
+    campaign_id: int | None = Field(default=None, index=True)
     changes: str  # JSON list: table, op, key, before, after (or rows for a bulk statement)
     prev_hash: str
     hash: str

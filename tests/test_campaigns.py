@@ -217,3 +217,76 @@ def test_a_write_to_one_campaign_leaves_the_other_alone(ledgers, tmp_path) -> No
         result = _run(db, *args, campaign=B)
         assert result.exit_code in (0, 1), result.stderr  # a gate may refuse; nothing of A moves
     assert _reads.__wrapped__(db, A) == before
+
+
+# --- the change log (留痕) of one campaign ------------------------------------------------
+
+
+def test_each_write_is_logged_under_its_own_campaign(two_towns, db: str) -> None:
+    assert _run(db, "branch", "edit", "五夫村", "--remarks", "东关", campaign=B).exit_code == 0
+    assert _run(db, "branch", "edit", "五夫村", "--remarks", "驿亭", campaign=A).exit_code == 0
+    commands = {key: [e["command"] for e in _json(db, "log", campaign=key)] for key in (A, B)}
+    assert any("驿亭" in c for c in commands[A]) and not any("东关" in c for c in commands[A])
+    assert any("东关" in c for c in commands[B]) and not any("驿亭" in c for c in commands[B])
+    assert any("init" in c for c in commands[B])  # the campaign's own init, not A's
+
+
+def test_the_log_of_one_campaign_lists_none_of_the_others_entries(ledgers) -> None:  # type: ignore[no-untyped-def]
+    alone, both, _ = ledgers
+    mine = _json(both, "log", campaign=A)
+    assert mine == _json(alone, "log", campaign=A)  # B's entries, all newer, are not there
+    theirs = _json(both, "log", campaign=B)
+    assert theirs and {e["id"] for e in theirs}.isdisjoint(e["id"] for e in mine)
+    whole = _json(both, "log", "--whole-ledger")  # the city's audit: every campaign's entries
+    assert sorted(e["id"] for e in whole) == sorted(e["id"] for e in mine + theirs)
+    refused = _run(both, "log", "show", str(mine[0]["id"]), campaign=B)
+    assert refused.exit_code == 1 and "另一个活动" in refused.stderr and refused.stdout == ""
+    assert _run(both, "log", "show", str(mine[0]["id"]), "--whole-ledger", campaign=B).exit_code == 0
+    assert _run(both, "log", "show", str(mine[0]["id"]), campaign=A).exit_code == 0
+
+
+def test_a_log_from_before_schema_8_is_attributed_to_its_campaigns_by_the_upgrade(ledgers, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    alone, both, _ = ledgers
+    old = str(tmp_path / "v7.db")
+    copy_ledger(both, old)
+    conn = sqlite3.connect(old)  # the same ledger as schema 7 kept it: no campaign in its log
+    conn.executescript(
+        "DROP INDEX ix_change_log_campaign_id; ALTER TABLE change_log DROP COLUMN campaign_id;"
+        "UPDATE meta SET value = '7' WHERE key = 'schema_version'; UPDATE alembic_version SET version_num = 'v7';"
+    )
+    conn.close()
+    upgraded = _run(old, "db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.stderr
+    assert _json(old, "log", campaign=A) == _json(alone, "log", campaign=A)
+    assert _json(old, "log", campaign=B) == _json(both, "log", campaign=B)
+    assert _json(old, "check")["problems"] == []  # the chain verifies; the guard is back:
+    conn = sqlite3.connect(old)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE change_log SET campaign_id = NULL")
+    conn.close()
+
+
+def test_an_entry_belongs_to_the_one_campaign_its_rows_name() -> None:
+    from jcnian.changelog import campaign_of
+
+    branches = {3: 1, 4: 2}.get
+
+    def change(table: str, **image: object) -> dict[str, object]:
+        return {"table": table, "op": "insert", "key": {}, "before": None, "after": image}
+
+    assert campaign_of([change("campaign", id=5, town="东关镇")], branches, None) == 5
+    assert campaign_of([change("phase_window", campaign_id=2)], branches, 9) == 2
+    assert campaign_of([change("score", branch_id=3), change("score", branch_id=3)], branches, None) == 1
+    assert (
+        campaign_of([change("branch", id=4, campaign_id=2), change("liaison", branch_id=4)], branches, 1) == 2
+    )
+    assert (
+        campaign_of([change("phase_window", campaign_id=1), change("branch", campaign_id=2)], branches, 1)
+        is None
+    )
+    assert (
+        campaign_of([{"table": "score", "op": "insert", "rows": 5000}], branches, 7) == 7
+    )  # a bulk statement
+    assert campaign_of([change("category", name="农村")], branches, None) is None  # ledger-wide

@@ -251,3 +251,27 @@ def test_a_server_gone_mid_command_is_a_fault_not_a_crash(pg_cluster, seeded_pg:
     assert "连接中断" in result.stderr and "内部错误" not in result.stderr
     aliases = json.loads(invoke(seeded_pg, "branch", "show", "五夫村", "--format", "json").stdout)
     assert "五夫" not in aliases.get("aliases", [])
+
+
+def test_the_schema_8_upgrade_attributes_the_log_and_keeps_it_append_only(pg_cluster, seeded_pg: str) -> None:  # type: ignore[no-untyped-def]
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    assert invoke(seeded_pg, "liaison", "set", "鲁溪闸村", "--cadre", "许胜和").exit_code == 0
+    url = make_url(seeded_pg)
+    connect = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database}
+    with psycopg.connect(**connect, autocommit=True) as conn:  # the ledger as schema 7 kept it
+        conn.execute("DROP INDEX ix_change_log_campaign_id")
+        conn.execute("ALTER TABLE change_log DROP COLUMN campaign_id")
+        conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+        conn.execute("UPDATE alembic_version SET version_num = 'v7'")
+    result = invoke(seeded_pg, "db", "upgrade")
+    assert result.exit_code == 0, result.stderr
+    with psycopg.connect(**connect) as conn:
+        (campaign,) = conn.execute("SELECT id FROM campaign").fetchone()  # type: ignore[misc]
+        owners = conn.execute("SELECT DISTINCT campaign_id FROM change_log").fetchall()
+        assert owners == [(campaign,)]  # one campaign: every entry is its
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute("UPDATE change_log SET campaign_id = NULL")
+    assert invoke(seeded_pg, "check").exit_code == 0
+    assert len(json.loads(invoke(seeded_pg, "log", "--format", "json").stdout)) >= 2

@@ -15,6 +15,9 @@ log_app = typer.Typer(
 )
 
 _TABLE_HELP = "只列改动了这张表的记录，如 branch、liaison、score。"
+WholeLedgerOption = typer.Option(
+    False, "--whole-ledger", help="不限于所选活动：整个账本（各镇、各年度）的留痕，供市里核查。"
+)
 
 
 @log_app.callback()
@@ -29,13 +32,15 @@ def log_list(
         None, "--since", metavar="日期", help="从这一天起（含），如 2012-05-01。"
     ),
     until: str | None = typer.Option(None, "--until", metavar="日期", help="到这一天止（含）。"),
+    whole: bool = WholeLedgerOption,
     fmt: Format = FormatOption,
 ) -> None:
     """留痕：谁在什么时候用什么命令改了哪些记录（最新的在前）。
 
     每个写入账本的命令都在同一事务中追加一条，记有时间（按本机时区显示）、操作人
     （全局 --by，或环境变量 JCNIAN_USER，或系统用户名）、命令行和每条记录改动前后的值。
-    留痕只能追加，不能修改或删除；jcnian check 核对其校验链。
+    留痕只能追加，不能修改或删除；jcnian check 核对其校验链。账本中有多个活动时只列
+    所选活动（--campaign）的留痕和涉及整个账本的留痕；--whole-ledger 列出全部。
 
     示例：jcnian log --branch 五夫村 --since 2012-05-01 --format json
     """
@@ -49,7 +54,9 @@ def log_list(
     first = parse_date(since, "--since") if since else None
     last = parse_date(until, "--until") if until else None
     with ledger(ctx, write=False) as session:
-        found = trail.entries(session, branch=branch, table=table, by=by, since=first, until=last)
+        found = trail.entries(
+            session, whole_ledger=whole, branch=branch, table=table, by=by, since=first, until=last
+        )
     out = [asdict(e) for e in found]
     emit(
         out,
@@ -65,6 +72,7 @@ def log_list(
 def log_show(
     ctx: typer.Context,
     entry: int = typer.Argument(..., metavar="编号", help="留痕记录的编号（jcnian log 第一列）。"),
+    whole: bool = WholeLedgerOption,
     fmt: Format = FormatOption,
 ) -> None:
     """查看一条留痕：每条记录改动前后的值。
@@ -74,7 +82,7 @@ def log_show(
     from jcnian import trail
 
     with ledger(ctx, write=False) as session:
-        row = trail.entry(session, entry)
+        row = trail.entry(session, entry, whole_ledger=whole)
     changes = row["changes"]
     if fmt is Format.json:
         emit_json(row)

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Engine, create_engine, insert, text
 from sqlmodel import Session, select
 
 from jcnian import db as storage
@@ -36,6 +37,34 @@ def session_of(db: str) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@contextmanager
+def engine_of(db: str) -> Iterator[Engine]:
+    """A plain engine on the ledger at ``db`` (a file path or a URL), disposed afterwards:
+    none of the program's checks, settings or change log, as another program would see it."""
+    engine = create_engine(storage.resolve_url(db))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def sql(db: str, query: str, **params: Any) -> list[tuple[Any, ...]]:
+    """The rows of one query on the ledger at ``db``, whatever the backend: named ``:params``.
+
+    Values come as the database gives them: a boolean is 0/1 on SQLite and False/True on
+    PostgreSQL, a date text on SQLite and a ``date`` on PostgreSQL (compare in Python)."""
+    with engine_of(db) as engine, engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(query), params)]
+
+
+def execute(db: str, *statements: str, **params: Any) -> None:
+    """Statements written straight into the ledger at ``db``, in one transaction (committed),
+    as an older version or another program might have written them."""
+    with engine_of(db) as engine, engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement), params)
 
 
 def fill(

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from ledgerkit import engine_of
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 
 NOBODY = 65534
@@ -36,6 +37,19 @@ def data_tables(db: str | Path) -> dict[str, list[tuple[Any, ...]]]:
         return {n: conn.execute(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall() for n in names}
     finally:
         conn.close()
+
+
+def every_row(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows in key order, on either backend (through the database, not the file)."""
+    with engine_of(db) as engine, engine.connect() as conn:
+        inspector = inspect(conn)
+        out = {}
+        for name in inspector.get_table_names():
+            columns = [c["name"] for c in inspector.get_columns(name)]
+            order = inspector.get_pk_constraint(name)["constrained_columns"] or columns
+            quoted = ", ".join(f'"{c}"' for c in order)
+            out[name] = [tuple(r) for r in conn.execute(text(f'SELECT * FROM "{name}" ORDER BY {quoted}'))]
+        return out
 
 
 def checkpoint(db: str | Path) -> None:
@@ -323,11 +337,13 @@ def test_a_damaged_ledger_refuses_writes_and_reads_say_so(seeded, db: str) -> No
         ("mobilize", "meeting", "五夫村", "--on", "2012-04-10", "--attendance", "99999999999999999999"),
     ],
 )
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
+@pytest.mark.sqlite_only(
+    "product bug on PostgreSQL: a number beyond an INTEGER column (22003) is an internal error, not 数值太大"
+)
 def test_a_number_too_large_to_store_is_refused_in_chinese(seeded, db: str, args: tuple[str, ...]) -> None:
-    before = data_tables(db)
+    before = every_row(db)
     assert_clean_failure(seeded(*args), "数值太大", "未作改动")
-    assert data_tables(db) == before
+    assert every_row(db) == before
 
 
 # --- export targets and temporary files ---------------------------------------------------

@@ -7,13 +7,13 @@ leading = + - @ tab CR); a database URL's password is never printed.
 """
 
 import json
-import sqlite3
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
+from ledgerkit import execute, sql
 
 from jcnian import inert
 from jcnian.errors import InvalidInput
@@ -24,8 +24,7 @@ MARKUP = ("[/bold]x党支部", "[link=http://evil.example]点我[/link]党支部
 
 def rename(db: str, old: str, new: str) -> None:
     """A name written straight into the ledger, as an older version or another program might have."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE branch SET name = ? WHERE name = ?", (new, old))
+    execute(db, "UPDATE branch SET name = :new WHERE name = :old", new=new, old=old)
 
 
 @pytest.mark.parametrize("name", MARKUP)
@@ -46,7 +45,6 @@ def test_markup_in_a_name_prints_literally_everywhere(seeded, name: str) -> None
     assert "[" in listed
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_control_characters_already_in_the_ledger_are_shown_not_obeyed(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     rename(db, "五夫村党总支", "\x1b[2J\x1b]8;;http://evil\x07五夫村党总支\u202e\x9b")
     for args in (
@@ -93,26 +91,22 @@ def test_control_characters_are_refused_at_entry(seeded, args: tuple[str, ...], 
     assert field in result.stderr and "\x1b" not in result.stderr
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_tabs_and_line_breaks_only_in_long_texts(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("regulation", "add", "五夫村", "党员\t联系户制度", "--on", "2012-06-01")
     assert result.exit_code == 1
     assert "制度名称不能含制表符" in result.stderr
     result = seeded("problem", "add", "五夫村", "第一行\n第二行", "--source", "座谈会", "--on", "2012-04-12")
     assert result.exit_code == 0, result.stderr
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT text FROM problem").fetchone()[0] == "第一行\n第二行"
+    assert sql(db, "SELECT text FROM problem") == [("第一行\n第二行",)]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_lengths_have_limits_named_when_passed(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("branch", "add", "长" * 40_000 + "党支部", "--category", "农村")
     assert result.exit_code == 1
     assert "党组织名称太长：最多 60 个字，现有 40003 个字" in result.stderr
     result = seeded("problem", "add", "五夫村", "问" * 10_001, "--source", "座谈会", "--on", "2012-04-12")
     assert result.exit_code == 1 and "问题内容太长：最多 10000 个字" in result.stderr
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM branch").fetchone()[0] == 32
+    assert sql(db, "SELECT count(*) FROM branch") == [(32,)]
 
 
 # --- spreadsheets -------------------------------------------------------------------------------

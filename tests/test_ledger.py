@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ledgerkit import execute
 
 from jcnian.names import normalise
 from jcnian.seed import default_seed_path, read_seed
@@ -305,14 +306,8 @@ def test_ledger_records_schema_version_and_sqlite_settings(seeded, db) -> None:
     engine.dispose()
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_newer_ledger_is_refused(seeded, db) -> None:
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    con.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
-    con.commit()
-    con.close()
+    execute(db, "UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     result = seeded("branch", "list")
     assert result.exit_code == 1 and "999" in result.stderr
 

@@ -5,6 +5,7 @@ import sqlite3
 from datetime import date
 
 import pytest
+from ledgerkit import sql
 from sqlmodel import select
 
 from jcnian import db as storage
@@ -41,15 +42,14 @@ def _all_average(db: str) -> None:
 
 
 def _events(db: str) -> dict[str, int | None]:
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT b.name, e.override_id FROM grade_event e JOIN branch b ON b.id = e.branch_id "
-            "WHERE e.step = 'final'"
-        ).fetchall()
+    rows = sql(
+        db,
+        "SELECT b.name, e.override_id FROM grade_event e JOIN branch b ON b.id = e.branch_id "
+        "WHERE e.step = 'final'",
+    )
     return dict(rows)
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_an_approval_records_each_override_once_and_links_the_grades_it_let_through(seeded, db) -> None:  # type: ignore[no-untyped-def]
     _all_average(db)
     result = seeded("grade", "approve", "--all", "--on", "2012-04-25", "--override", "镇党委会议决定")
@@ -71,7 +71,6 @@ def test_an_approval_records_each_override_once_and_links_the_grades_it_let_thro
     assert {o["gate"] for o in report.overrides} == {"grade-final"}
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_grade_change_records_no_override_it_did_not_need(seeded, db) -> None:  # type: ignore[no-untyped-def]
     _all_average(db)
     assert seeded("grade", "approve", "--all", "--on", "2012-04-25", "--override", "决定").exit_code == 0
@@ -80,8 +79,7 @@ def test_a_grade_change_records_no_override_it_did_not_need(seeded, db) -> None:
         "grade", "change", "二都村", "较好", "--reason", "复核", "--override", "x", "--on", "2012-04-26"
     )
     assert changed.exit_code == 0 and "未记入" in changed.stderr
-    with sqlite3.connect(db) as conn:
-        (link,) = conn.execute("SELECT override_id FROM grade_event WHERE step = 'changed'").fetchone()
+    ((link,),) = sql(db, "SELECT override_id FROM grade_event WHERE step = 'changed'")
     assert link is None and len(_events(db)) == before
 
 

@@ -5,21 +5,16 @@ Fixture files are written by the tests, each with the records it must produce.
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-
-
-def rows(db: str, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+from ledgerkit import sql
 
 
 def scores(db: str) -> list[tuple[Any, ...]]:
-    return rows(
+    return sql(
         db,
         "SELECT b.name, s.source, s.indicator, s.respondent, s.points FROM score s "
         "JOIN branch b ON b.id = s.branch_id ORDER BY s.id",
@@ -28,7 +23,7 @@ def scores(db: str) -> list[tuple[Any, ...]]:
 
 def ballots(db: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for name, option, count in rows(
+    for name, option, count in sql(
         db, "SELECT b.name, o.option, o.count FROM ballot o JOIN branch b ON b.id = o.branch_id ORDER BY o.id"
     ):
         out.setdefault(name, {})[option] = count
@@ -36,7 +31,7 @@ def ballots(db: str) -> dict[str, dict[str, int]]:
 
 
 def imports(db: str) -> int:
-    return rows(db, "SELECT count(*) FROM survey_import")[0][0]
+    return sql(db, "SELECT count(*) FROM survey_import")[0][0]
 
 
 def csv_file(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> str:
@@ -76,7 +71,6 @@ LONG_RECORDS = [
 # --- each layout lands as grade score / grade ballot would write it --------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_long_gbk_file_with_title_and_total_rows(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = csv_file(tmp_path, "群众初评.csv", LONG, "gbk")
     result = seeded("survey", "import", path)
@@ -85,13 +79,12 @@ def test_long_gbk_file_with_title_and_total_rows(seeded, db: str, tmp_path: Path
     assert "已导入 群众初评.csv" in result.stderr
     assert "写入 3 个分数（2 个党组织、2 项指标，群众初评）" in result.stderr
     assert "跳过了 1 行（合计行 1 行" in result.stderr
-    assert rows(db, "SELECT file_name, layout, source, rows FROM survey_import") == [
+    assert sql(db, "SELECT file_name, layout, source, rows FROM survey_import") == [
         ("群众初评.csv", "long", "群众初评", 3)
     ]
-    assert rows(db, "SELECT count(*) FROM score WHERE import_id = 1")[0][0] == 3
+    assert sql(db, "SELECT count(*) FROM score WHERE import_id = 1")[0][0] == 3
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_many_respondents_and_deductions(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = (
         "党组织,评价主体,指标,测评人,得分,扣分事项,扣分\n"
@@ -106,7 +99,7 @@ def test_many_respondents_and_deductions(seeded, db: str, tmp_path: Path) -> Non
         ("五夫村党总支", "党员评议", "工作思路", "张三", 8.0),
         ("五夫村党总支", "党员评议", "工作思路", "李四", 10.0),
     ]
-    assert rows(db, "SELECT source, indicator, respondent, item, points FROM deduction ORDER BY id") == [
+    assert sql(db, "SELECT source, indicator, respondent, item, points FROM deduction ORDER BY id") == [
         ("组织考评", "工作制度", "", "未建立三会一课记录", 2.0),
         ("组织考评", "工作制度", "", "制度未上墙", 1.5),
     ]
@@ -114,13 +107,12 @@ def test_many_respondents_and_deductions(seeded, db: str, tmp_path: Path) -> Non
     text = "党组织,评价主体,指标,得分,扣分事项\n联桥村,支部自评,活动阵地,3,无固定宣传标语\n联桥村,支部自评,工作思路,9,\n"
     result = seeded("survey", "import", csv_file(tmp_path, "s.csv", text))
     assert result.exit_code == 0, result.stderr
-    assert rows(db, "SELECT indicator, item, points FROM deduction WHERE source = '支部自评'") == [
+    assert sql(db, "SELECT indicator, item, points FROM deduction WHERE source = '支部自评'") == [
         ("活动阵地", "无固定宣传标语", 3.0)
     ]
     assert scores(db)[-1] == ("联桥村党支部", "支部自评", "工作思路", "", 9.0)
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_wide_file_without_source_column_takes_source_option(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织\t党组织带头人（15分）\t工作思路\n二都村\t14\t9\n"
     path = csv_file(tmp_path, "组织考评.txt", text, "utf-16")
@@ -135,7 +127,6 @@ def test_wide_file_without_source_column_takes_source_option(seeded, db: str, tm
     ]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_template_rows_with_nothing_filled_in_are_skipped_and_said(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,评价主体,党组织带头人,工作思路\n五夫村,组织考评,12,8\n联桥村,,,\n二都村,,,\n"
     result = seeded("survey", "import", csv_file(tmp_path, "模板.csv", text))
@@ -148,7 +139,6 @@ def test_template_rows_with_nothing_filled_in_are_skipped_and_said(seeded, db: s
     assert "空模板.csv：表中 2 行都只有党组织名称，没有填分数或票数。" in result.stderr
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_ballot_counts_and_single_ballots(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     counts = "群众测评票数汇总\n党组织,好,较好,一般,较差,合计\n五夫村,80,10,8,2,100\n联桥村,50,30,15,5,100\n"
     result = seeded("survey", "import", csv_file(tmp_path, "票数.csv", counts, "gbk"))
@@ -165,7 +155,6 @@ def test_ballot_counts_and_single_ballots(seeded, db: str, tmp_path: Path) -> No
     assert "写入 2 个党组织的票数（满意 2、基本满意 1、不满意 1）" in result.stderr
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_xlsx_with_merged_branch_cells(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -189,7 +178,6 @@ def test_xlsx_with_merged_branch_cells(seeded, db: str, tmp_path: Path) -> None:
 # --- branch names -------------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_branch_names_by_alias_part_and_spacing(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert seeded("branch", "alias", "浙江耀华高翔管桩有限公司党支部", "耀华管桩").exit_code == 0
     text = (
@@ -221,7 +209,6 @@ def test_branch_names_by_alias_part_and_spacing(seeded, db: str, tmp_path: Path)
 # --- validation: every problem, nothing written ---------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_every_problem_is_listed_and_nothing_is_written(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = (
         "党组织,评价主体,指标,得分\n"
@@ -276,7 +263,6 @@ REPEATS = [
 ]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize(("name", "text", "expected"), REPEATS)
 def test_the_same_key_twice_in_a_file_names_both_rows(  # type: ignore[no-untyped-def]
     seeded, db: str, tmp_path: Path, name: str, text: str, expected: list[str]
@@ -285,7 +271,6 @@ def test_the_same_key_twice_in_a_file_names_both_rows(  # type: ignore[no-untype
     assert scores(db) == [] and ballots(db) == {} and imports(db) == 0
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_wide_header_with_an_unknown_indicator(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "标题\n党组织,评价主体,工作思路,工作作风\n五夫村,群众初评,8,9\n联桥村,群众初评,7,6\n"
     lines = refused(seeded, csv_file(tmp_path, "w.csv", text))
@@ -294,7 +279,6 @@ def test_wide_header_with_an_unknown_indicator(seeded, db: str, tmp_path: Path) 
     assert scores(db) == []
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_one_bad_file_among_several_writes_none(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = csv_file(tmp_path, "good.csv", LONG)
     bad = csv_file(tmp_path, "bad.csv", "党组织,好,较好\n五夫村,x,1\n")
@@ -302,7 +286,6 @@ def test_one_bad_file_among_several_writes_none(seeded, db: str, tmp_path: Path)
     assert scores(db) == [] and ballots(db) == {} and imports(db) == 0
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_dry_run_reports_and_writes_nothing(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = csv_file(tmp_path, "a.csv", LONG)
     result = seeded("survey", "import", path, "--dry-run")
@@ -338,7 +321,6 @@ def test_missing_and_unsupported_files(seeded, tmp_path: Path) -> None:  # type:
 # --- idempotency and --replace -----------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_importing_the_same_file_again_changes_nothing(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = csv_file(tmp_path, "a.csv", LONG, "gbk")
     assert seeded("survey", "import", path).exit_code == 0
@@ -353,7 +335,6 @@ def test_importing_the_same_file_again_changes_nothing(seeded, db: str, tmp_path
     assert scores(db) == LONG_RECORDS and imports(db) == 1
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_longer_file_adds_only_the_new_rows(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert seeded("survey", "import", csv_file(tmp_path, "a.csv", LONG)).exit_code == 0
     longer = LONG.replace("合计,,,29\n", "二都村,群众初评,工作思路,6\n")
@@ -363,7 +344,6 @@ def test_a_longer_file_adds_only_the_new_rows(seeded, db: str, tmp_path: Path) -
     assert scores(db) == [*LONG_RECORDS, ("二都村党支部", "群众初评", "工作思路", "", 6.0)]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_corrected_file_needs_replace_and_replaces_its_branches_and_sources_only(  # type: ignore[no-untyped-def]
     seeded, db: str, tmp_path: Path
 ) -> None:
@@ -405,7 +385,6 @@ def test_a_corrected_file_needs_replace_and_replaces_its_branches_and_sources_on
     assert len(log[0]["sha256"]) == 64
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_ballots_reimport_conflict_and_replace(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = csv_file(tmp_path, "票.csv", "党组织,满意,基本满意,不满意\n五夫村,90,8,2\n联桥村,70,20,10\n")
     assert seeded("survey", "import", first).exit_code == 0

@@ -58,7 +58,7 @@ def kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool], limit: f
     return proc.wait()
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
+@pytest.mark.sqlite_only("kills the import as SQLite's WAL file grows; checks SQLite's integrity_check")
 def test_sigkill_mid_import_leaves_the_ledger_as_before(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ledger = Path(db)
     small = tmp_path / "small.csv"

@@ -7,12 +7,12 @@ file:row:column; the lines that are not data are read past, and ``--dry-run`` li
 """
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from ledgerkit import sql
 
 from jcnian.data_files import default_rubric_text
 from jcnian.grading import parse_rubric
@@ -20,13 +20,8 @@ from jcnian.grading import parse_rubric
 INDICATORS = list(parse_rubric(default_rubric_text()).indicators)  # 党组织带头人 … 群众评价
 
 
-def rows(db: str, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def scores(db: str) -> list[tuple[Any, ...]]:
-    return rows(
+    return sql(
         db,
         "SELECT b.name, s.source, s.indicator, s.respondent, s.points FROM score s "
         "JOIN branch b ON b.id = s.branch_id ORDER BY b.seq, s.source, s.indicator, s.respondent",
@@ -57,7 +52,6 @@ def refused(seeded, *paths: str) -> Any:  # type: ignore[no-untyped-def]
 # --- numbers: only when unambiguous -------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_comma_inside_a_score_is_refused_as_ambiguous(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = (
         "党组织,评价主体,指标,得分\n"
@@ -75,7 +69,6 @@ def test_a_comma_inside_a_score_is_refused_as_ambiguous(seeded, db: str, tmp_pat
     assert [r[4] for r in scores(db)] == [8.5, 8.5, 9.5]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_thousands_separator_only_in_counts_and_only_where_it_is_one(
     seeded, db: str, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -84,13 +77,12 @@ def test_a_thousands_separator_only_in_counts_and_only_where_it_is_one(
     assert located(result) == ["票数.csv:3:B"] and "千位分隔" in problems(result)[0]
     result = seeded("survey", "import", write(tmp_path, "票数2.csv", text.replace('"1,5"', "15")))
     assert result.exit_code == 0, result.stderr
-    assert rows(db, "SELECT count FROM ballot WHERE option = '满意' ORDER BY branch_id") == [(1500,), (15,)]
+    assert sql(db, "SELECT count FROM ballot WHERE option = '满意' ORDER BY branch_id") == [(1500,), (15,)]
 
 
 # --- every cell of a data row --------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_short_csv_row_missing_its_last_column_is_refused(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     header = "党组织,评价主体," + ",".join(INDICATORS)
     text = f"{header}\n五夫村,群众初评,13,9,9,9,9,18,23\n联桥村,群众初评,13,9,9,9,9,18\n"
@@ -100,7 +92,6 @@ def test_a_short_csv_row_missing_its_last_column_is_refused(seeded, db: str, tmp
     assert scores(db) == []
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_blank_score_in_the_wide_layout_is_refused(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,评价主体,党组织带头人,工作思路,工作制度\n五夫村,组织考评,13,,9\n联桥村,,,,\n"
     result = refused(seeded, write(tmp_path, "空格.csv", text))
@@ -119,7 +110,6 @@ def test_a_value_in_a_column_without_a_header_is_refused(seeded, tmp_path: Path)
     assert located(result) == ["多一列.csv:3:E"]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_formula_without_a_saved_value_is_refused(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -162,7 +152,6 @@ SIGNED = (
 )
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-8-sig"])
 def test_sign_offs_of_any_number_of_cells_titles_and_totals_are_read_past(  # type: ignore[no-untyped-def]
     seeded, db: str, tmp_path: Path, encoding: str
@@ -185,7 +174,6 @@ def test_sign_offs_of_any_number_of_cells_titles_and_totals_are_read_past(  # ty
     assert "跳过了 7 行" in result.stderr
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_wps_workbook_with_a_merged_title_and_a_merged_sign_off(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -213,7 +201,6 @@ def test_a_wps_workbook_with_a_merged_title_and_a_merged_sign_off(seeded, db: st
     ]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_an_old_xls_with_a_title_and_sign_offs(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     xlwt = pytest.importorskip("xlwt")
     wb = xlwt.Workbook(encoding="utf-8")
@@ -238,7 +225,6 @@ def test_an_old_xls_with_a_title_and_sign_offs(seeded, db: str, tmp_path: Path) 
 # --- headers -----------------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("word", ["评分指标", "考评指标", "测评项目", "考核内容"])
 def test_header_synonyms_for_the_indicator_column(seeded, db: str, tmp_path: Path, word: str) -> None:  # type: ignore[no-untyped-def]
     text = f"党组织,评价主体,{word},实得分\n五夫村,群众初评,工作思路,9\n"
@@ -260,7 +246,6 @@ def _two_row_header(ws: Any, merge_down: bool) -> None:
     ws.append([2, "联桥村", "组织考评", 12, 8, 7])
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("merge_down", [False, True], ids=["group-cell-only", "merged-down-too"])
 def test_a_two_row_header_however_it_is_merged(seeded, db: str, tmp_path: Path, merge_down: bool) -> None:  # type: ignore[no-untyped-def]
     wb = openpyxl.Workbook()
@@ -273,12 +258,11 @@ def test_a_two_row_header_however_it_is_merged(seeded, db: str, tmp_path: Path, 
     assert len(scores(db)) == 6
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_two_row_header_in_a_csv(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,群众测评票数,,,\n,好,较好,一般,较差\n五夫村,20,5,2,1\n"
     result = seeded("survey", "import", write(tmp_path, "票.csv", text, "gb18030"))
     assert result.exit_code == 0, result.stderr
-    assert rows(db, "SELECT option, count FROM ballot ORDER BY id") == [
+    assert sql(db, "SELECT option, count FROM ballot ORDER BY id") == [
         ("好", 20),
         ("较好", 5),
         ("一般", 2),
@@ -289,7 +273,6 @@ def test_a_two_row_header_in_a_csv(seeded, db: str, tmp_path: Path) -> None:  # 
 # --- one form per ballot, in every layout ----------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_one_form_per_ballot_in_a_count_sheet(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "党组织,好,较好,一般,较差,满意,基本满意,不满意\n五夫村,20,5,,1,,,\n联桥村,10,2,1,,3,,\n二都村,,,,,30,5,1\n"
     result = refused(seeded, write(tmp_path, "混用.csv", text))
@@ -299,7 +282,7 @@ def test_one_form_per_ballot_in_a_count_sheet(seeded, db: str, tmp_path: Path) -
     )
     assert result.exit_code == 0, result.stderr
     by_branch: dict[int, set[str]] = {}
-    for bid, option in rows(db, "SELECT branch_id, option FROM ballot"):
+    for bid, option in sql(db, "SELECT branch_id, option FROM ballot"):
         by_branch.setdefault(bid, set()).add(option)
     assert sorted(map(sorted, by_branch.values())) == sorted(
         [
@@ -310,7 +293,6 @@ def test_one_form_per_ballot_in_a_count_sheet(seeded, db: str, tmp_path: Path) -
     )
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_one_form_per_ballot_with_one_ballot_per_row(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = "测评人,党组织,评价\n甲,五夫村,好\n乙,五夫村,满意\n丙,联桥村,满意\n丁,二都村,较好\n"
     result = refused(seeded, write(tmp_path, "逐张.csv", text))
@@ -321,7 +303,7 @@ def test_one_form_per_ballot_with_one_ballot_per_row(seeded, db: str, tmp_path: 
     assert result.exit_code == 0, result.stderr
     ballot = {
         (b, o): n
-        for b, o, n in rows(
+        for b, o, n in sql(
             db, "SELECT b.name, o.option, o.count FROM ballot o JOIN branch b ON b.id = o.branch_id"
         )
     }
@@ -352,7 +334,6 @@ def test_messages_count_in_the_clerks_terms(seeded, tmp_path: Path) -> None:  # 
 # --- the fast path ---------------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_file_the_fast_path_hands_back_is_counted_once(seeded, db: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """New scores go straight into the ledger; a key the ledger holds, met after a first chunk
     was written, takes the file back to the staged path: the ledger, the messages and the
@@ -367,7 +348,7 @@ def test_a_file_the_fast_path_hands_back_is_counted_once(seeded, db: str, tmp_pa
     assert (
         "写入 29999 个分数（1 个党组织 × 1 项 × 29999 名测评人，党员评议）；与账本相同 1 个" in result.stderr
     )
-    assert rows(db, "SELECT count(*) FROM score")[0][0] == 30_000
+    assert sql(db, "SELECT count(*) FROM score")[0][0] == 30_000
     log = json.loads(seeded("log", "--format", "json").stdout)[0]
     assert "score 新增 29999" in log["summary"]
-    assert rows(db, "SELECT rows FROM survey_import ORDER BY id") == [(1,), (29_999,)]
+    assert sql(db, "SELECT rows FROM survey_import ORDER BY id") == [(1,), (29_999,)]

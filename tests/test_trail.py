@@ -3,10 +3,14 @@
 import json
 import sqlite3
 import threading
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ledgerkit import copy_ledger, session_of
+from ledgerkit import copy_ledger, engine_of, execute, session_of
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from jcnian import changelog, safety
 from jcnian import db as storage
@@ -24,36 +28,44 @@ DAY = [
 ]
 
 
-def tables_of(path: str) -> dict[str, dict[str, dict]]:
+def plain(value: Any) -> Any:
+    """A value read from either backend as the log's row images hold it (SQLite's
+    ``json_object`` of the stored value): booleans 0/1, times as UTC text, dates in ISO form,
+    a REAL with 15 significant digits."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        if value.utcoffset() is not None:
+            value = value.astimezone(UTC)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return float(f"{value:.15g}")
+    return value
+
+
+def tables_of(db: str) -> dict[str, dict[str, dict]]:
     """Every ledger table but the log and meta: table -> canonical key -> row."""
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
     out: dict[str, dict[str, dict]] = {}
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    for name in names:
-        if name in ("change_log", "meta"):
-            continue
-        pk = [r[1] for r in sorted(conn.execute(f"PRAGMA table_info({name})"), key=lambda r: r[5]) if r[5]]
-        rows = {}
-        for row in conn.execute(f'SELECT * FROM "{name}"'):
-            d = dict(row)
-            rows[changelog.canonical({k: d[k] for k in pk})] = d
-        out[name] = rows
-    conn.close()
+    with engine_of(db) as engine, engine.connect() as conn:
+        inspector = inspect(conn)
+        for name in inspector.get_table_names():
+            if name in ("change_log", "meta"):
+                continue
+            pk = inspector.get_pk_constraint(name)["constrained_columns"]
+            rows = {}
+            for row in conn.execute(text(f'SELECT * FROM "{name}"')).mappings():
+                d = {k: plain(v) for k, v in row.items()}
+                rows[changelog.canonical({k: d[k] for k in pk})] = d
+            out[name] = rows
     return out
 
 
-def entries(path: str, after: int = 0) -> list[dict]:
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    rows = [dict(r) for r in conn.execute("SELECT * FROM change_log WHERE id > ? ORDER BY id", (after,))]
-    conn.close()
-    return rows
+def entries(db: str, after: int = 0) -> list[dict]:
+    with engine_of(db) as engine, engine.connect() as conn:
+        query = text("SELECT * FROM change_log WHERE id > :after ORDER BY id")
+        return [dict(r) for r in conn.execute(query, {"after": after}).mappings()]
 
 
 @pytest.fixture
@@ -62,7 +74,6 @@ def seeded(seeded_template, db):  # type: ignore[no-untyped-def]
     return db
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_the_log_holds_every_change_of_a_day(seeded, run) -> None:  # type: ignore[no-untyped-def]
     before = tables_of(seeded)
     start = len(entries(seeded))
@@ -99,35 +110,39 @@ def test_the_log_holds_every_change_of_a_day(seeded, run) -> None:  # type: igno
     assert run("check").exit_code == 0
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
-def test_the_log_refuses_update_and_delete_and_check_finds_tampering(seeded, run) -> None:  # type: ignore[no-untyped-def]
+def test_the_log_refuses_update_and_delete_and_check_finds_tampering(seeded, run, backend: str) -> None:  # type: ignore[no-untyped-def]
     assert run("liaison", "set", "鲁溪闸村", "--cadre", "许胜和").exit_code == 0
-    conn = sqlite3.connect(seeded)
-    for sql in ("UPDATE change_log SET \"by\" = 'x'", "DELETE FROM change_log"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute(sql)
-    conn.execute("DROP TRIGGER change_log_no_update")  # what only a hand at the file can do
-    conn.execute("UPDATE change_log SET \"by\" = '别人' WHERE id = 1")
-    conn.commit()
-    conn.close()
+    for statement in ("UPDATE change_log SET \"by\" = 'x'", "DELETE FROM change_log"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            execute(seeded, statement)
+    # What only a hand at the file (SQLite) or the database's owner (PostgreSQL) can do:
+    unguard = {
+        "sqlite": "DROP TRIGGER change_log_no_update",
+        "postgresql": "ALTER TABLE change_log DISABLE TRIGGER change_log_append_only",
+    }[backend]
+    execute(seeded, unguard, "UPDATE change_log SET \"by\" = '别人' WHERE id = 1")
     result = run("check", "--format", "json")
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert any(p["check"] == "log_chain" and "1" in p["message"] for p in problems)
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
-def test_check_finds_a_broken_foreign_key_and_a_score_out_of_bounds(seeded, run) -> None:  # type: ignore[no-untyped-def]
+def test_check_finds_a_score_out_of_bounds(seeded, run) -> None:  # type: ignore[no-untyped-def]
     assert run("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", "10").exit_code == 0
-    conn = sqlite3.connect(seeded)
-    conn.execute("UPDATE score SET points = 999")
-    conn.execute("INSERT INTO liaison (branch_id, person_id, role) VALUES (9999, 1, 'cadre')")
-    conn.commit()
-    conn.close()
+    execute(seeded, "UPDATE score SET points = 999")
+    result = run("check")
+    assert result.exit_code == 1
+    assert "[score_bounds]" in result.stdout and "999" in result.stdout
+
+
+@pytest.mark.sqlite_only(
+    "only SQLite lets another program write a broken foreign key (PostgreSQL refuses it), so only there does check look"
+)
+def test_check_finds_a_broken_foreign_key(seeded, run) -> None:  # type: ignore[no-untyped-def]
+    execute(seeded, "INSERT INTO liaison (branch_id, person_id, role) VALUES (9999, 1, 'cadre')")
     result = run("check")
     assert result.exit_code == 1
     assert "[foreign_key] liaison" in result.stdout
-    assert "[score_bounds]" in result.stdout and "999" in result.stdout
 
 
 @pytest.mark.sqlite_only("backup/restore copy SQLite files")
@@ -217,7 +232,6 @@ def test_the_command_line_loses_its_secrets() -> None:
     assert "s3cret" not in line and "clerk:***@host" in line
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_bulk_import_is_one_entry_with_counts(seeded, tmp_path, run) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "s.csv"
     data.write_text(
@@ -245,18 +259,15 @@ def test_bulk_import_is_one_entry_with_counts(seeded, tmp_path, run) -> None:  #
     assert last[0]["table"] == "score" and "after" in last[0]
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_who_is_by_then_the_environment_and_check_finds_a_broken_history(seeded, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(changelog.USER_ENV, "李四")
     assert run("liaison", "set", "鲁溪闸村", "--cadre", "许胜和").exit_code == 0
     assert run("--by", "王芳", "branch", "edit", "马慢桥", "--remarks", "村名补全").exit_code == 0
     assert [e["by"] for e in entries(seeded)[-2:]] == ["李四", "王芳"]
     assert json.loads(run("log", "--until", "2000-01-01", "--format", "json").stdout) == []
-    conn = sqlite3.connect(seeded)
-    conn.execute(
-        "INSERT INTO grade_event (branch_id, step, grade, seq, at) VALUES (1, 'published', '好', 3, '2012-04-01')"
+    execute(
+        seeded,
+        "INSERT INTO grade_event (branch_id, step, grade, seq, at) VALUES (1, 'published', '好', 3, '2012-04-01')",
     )
-    conn.commit()
-    conn.close()
     messages = [p["message"] for p in json.loads(run("check", "--format", "json").stdout)["problems"]]
     assert any("序号为 3" in m for m in messages) and any("之前没有终定" in m for m in messages)

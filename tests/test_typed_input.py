@@ -4,19 +4,18 @@ Each kind has one parser (jcnian.typed), used by the command line, the survey im
 domain; these tests type what a clerk types and check what lands in the ledger.
 """
 
-import sqlite3
 from datetime import date
 
 import pytest
+from ledgerkit import sql
 
 from jcnian import typed
 from jcnian.commands import values
 
 
-def one(db: str, sql: str) -> object:
-    with sqlite3.connect(db) as conn:
-        row = conn.execute(sql).fetchone()
-    return row[0] if row else None
+def one(db: str, query: str) -> object:
+    rows = sql(db, query)
+    return rows[0][0] if rows else None
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -35,17 +34,15 @@ def one(db: str, sql: str) -> object:
         "5月10日",
     ],
 )
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_dates_as_offices_write_them(seeded, db: str, written: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("mobilize", "meeting", "五夫村", "--on", written, "--attendance", "46")
     assert result.exit_code == 0, result.stderr
-    assert one(db, "SELECT held_on FROM mobilisation_meeting") == "2012-05-10"
+    assert str(one(db, "SELECT held_on FROM mobilisation_meeting")) == "2012-05-10"  # a date on PostgreSQL
 
 
 @pytest.mark.parametrize(
     ("written", "why"), [("20120510", "连写"), ("2012-W19-4", "按周"), ("2012-2-30", "2 月没有 30 日")]
 )
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_compact_and_week_dates_are_refused_not_guessed(seeded, db: str, written: str, why: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("mobilize", "meeting", "五夫村", "--on", written)
     assert result.exit_code == 2
@@ -53,12 +50,11 @@ def test_compact_and_week_dates_are_refused_not_guessed(seeded, db: str, written
     assert one(db, "SELECT count(*) FROM mobilisation_meeting") == 0
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_date_without_a_year_takes_the_campaigns_year(run, db: str) -> None:  # type: ignore[no-untyped-def]
     assert run("init", "--year", "2013").exit_code == 0
     result = run("mobilize", "meeting", "五夫村", "--on", "4月10日")
     assert result.exit_code == 0, result.stderr
-    assert one(db, "SELECT held_on FROM mobilisation_meeting") == "2013-04-10"
+    assert str(one(db, "SELECT held_on FROM mobilisation_meeting")) == "2013-04-10"
     assert run("status", "--as-of", "4月20日").exit_code == 0
 
 
@@ -80,7 +76,6 @@ def _project(seeded) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 @pytest.mark.parametrize("written", ["30%", "30", "0.3", "３０％"])
 def test_progress_takes_30_percent_in_the_three_forms(seeded, db: str, written: str) -> None:  # type: ignore[no-untyped-def]
     _project(seeded)
@@ -93,7 +88,6 @@ def test_progress_takes_30_percent_in_the_three_forms(seeded, db: str, written: 
     ("written", "why"),
     [("1", "1% 还是 100%"), ("－5%", "0% 到 100%"), ("1_0", "不是数字"), ("30.5%", "整数")],
 )
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_progress_refuses_what_it_cannot_read_for_certain(seeded, db: str, written: str, why: str) -> None:  # type: ignore[no-untyped-def]
     _project(seeded)
     result = seeded("project", "progress", "五夫村/阵地改造", written, "--on", "2012-06-30")
@@ -113,17 +107,15 @@ def test_a_rate_by_the_same_rule() -> None:
 # --- lists and choices ---------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_ballot_counts_with_chinese_commas_and_colons(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("grade", "ballot", "五夫村", "好=1,200，较好：60、一般=15；较差=5")
     assert result.exit_code == 0, result.stderr
-    with sqlite3.connect(db) as conn:
-        assert dict(conn.execute("SELECT option, count FROM ballot")) == {
-            "好": 1200,
-            "较好": 60,
-            "一般": 15,
-            "较差": 5,
-        }
+    assert dict(sql(db, "SELECT option, count FROM ballot")) == {
+        "好": 1200,
+        "较好": 60,
+        "一般": 15,
+        "较差": 5,
+    }
     for bad in ("好=1_0", "好=1,5", "好=12.5", "好"):
         assert seeded("grade", "ballot", "五夫村", bad).exit_code == 2, bad
 
@@ -152,7 +144,6 @@ def test_ballot_counts_with_chinese_commas_and_colons(seeded, db: str) -> None: 
         ),
     ],
 )
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_choices_take_the_names_the_tool_prints_and_unique_parts(  # type: ignore[no-untyped-def]
     seeded, db: str, args: tuple[str, ...], table: str, column: str, stored: str
 ) -> None:
@@ -161,12 +152,10 @@ def test_choices_take_the_names_the_tool_prints_and_unique_parts(  # type: ignor
     assert one(db, f"SELECT {column} FROM {table}") == stored
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_a_list_of_choices_with_chinese_commas(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     result = seeded("mobilize", "survey", "五夫村", "座谈会，问卷、入户", "--on", "2012-04-12")
     assert result.exit_code == 0, result.stderr
-    with sqlite3.connect(db) as conn:
-        methods = {m for (m,) in conn.execute("SELECT method FROM survey_method")}
+    methods = {m for (m,) in sql(db, "SELECT method FROM survey_method")}
     assert methods == {"座谈会", "问卷调查", "入户走访"}
 
 
@@ -205,7 +194,6 @@ def test_python_only_number_forms_are_refused(seeded, args: tuple[str, ...]) -> 
     assert "内部错误" not in result.stderr
 
 
-@pytest.mark.sqlite_only("reads or writes the ledger with raw sqlite3")
 def test_points_as_offices_type_them(seeded, db: str) -> None:  # type: ignore[no-untyped-def]
     for written, stored in (("１４．５", 14.5), ("18分", 18.0), (" 9 ", 9.0)):
         result = seeded("grade", "score", "五夫村", "-s", "组织考评", "-i", "工作业绩", "-p", written)

@@ -541,7 +541,9 @@ _PG_FAULTS = {
     "40P01": "busy",  # deadlock_detected
     "53100": "full",  # disk_full
     "25006": "readonly",  # read_only_sql_transaction
+    "22003": "too_large",  # numeric_value_out_of_range: beyond a column's type
 }
+_TOO_LARGE = "数值太大，超出账本能保存的范围，本次未作改动；请核对输入的数字。"
 
 
 def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError | None:
@@ -550,9 +552,7 @@ def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError |
         return None
     if isinstance(exc, OverflowError):
         if "int too large" in str(exc):
-            return InvalidInput(
-                "数值太大，超出账本能保存的范围（整数最多 19 位），本次未作改动；请核对输入的数字。"
-            )
+            return InvalidInput(_TOO_LARGE)
         return InvalidInput("数值或日期超出能处理的范围，本次未作改动；请核对输入的数字和日期。")
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(exc, IntegrityError) and "unique" in str(orig).lower():
@@ -571,6 +571,8 @@ def storage_fault(exc: BaseException, path: Path | None = None) -> JcnianError |
         return _sqlite_fault("database or disk is full", None)
     if kind == "readonly":
         return ReadOnlyLedger("账本是只读的，本次未作改动。")
+    if kind == "too_large":
+        return InvalidInput(_TOO_LARGE)
     return None
 
 

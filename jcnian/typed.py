@@ -129,6 +129,11 @@ def parse_points(value: object) -> float | None:
     return _number(value, _POINT_UNITS, grouping=False)
 
 
+# The largest whole number every ledger can store: PostgreSQL's INTEGER is 32 bits (SQLite's
+# 64), and a count one ledger keeps must not be refused by another.
+MAX_COUNT = 2**31 - 1
+
+
 def parse_count(value: object) -> int | None:
     """A whole number ≥ 0 (votes, people, an id): ``120``, ``１２０``, ``120票``, ``1,500``; None when blank."""
     number = _number(value, _COUNT_UNITS, grouping=True)
@@ -138,6 +143,8 @@ def parse_count(value: object) -> int | None:
         raise BadValue("小于 0")
     if not number.is_integer():
         raise BadValue("不是整数")
+    if number > MAX_COUNT:
+        raise BadValue(f"数值太大，超过账本能保存的最大整数 {MAX_COUNT}")
     return int(number)
 
 

@@ -334,16 +334,38 @@ def test_a_damaged_ledger_refuses_writes_and_reads_say_so(seeded, db: str) -> No
     "args",
     [
         ("grade", "ballot", "五夫村", "好=99999999999999999999"),
+        (
+            "grade",
+            "ballot",
+            "五夫村",
+            "好=3000000000",
+        ),  # SQLite could keep it, PostgreSQL not: neither takes it
         ("mobilize", "meeting", "五夫村", "--on", "2012-04-10", "--attendance", "99999999999999999999"),
     ],
 )
-@pytest.mark.sqlite_only(
-    "product bug on PostgreSQL: a number beyond an INTEGER column (22003) is an internal error, not 数值太大"
-)
 def test_a_number_too_large_to_store_is_refused_in_chinese(seeded, db: str, args: tuple[str, ...]) -> None:
     before = every_row(db)
-    assert_clean_failure(seeded(*args), "数值太大", "未作改动")
+    result = seeded(*args)
+    assert result.exit_code == 2 and "数值太大" in result.stderr and "2147483647" in result.stderr
     assert every_row(db) == before
+
+
+@pytest.mark.parametrize(
+    "orig",
+    [
+        OverflowError("Python int too large to convert to SQLite INTEGER"),
+        type("Pg", (Exception,), {"sqlstate": "22003"})(),
+    ],
+)
+def test_a_number_the_database_cannot_hold_is_a_chinese_refusal_not_a_crash(orig: BaseException) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from jcnian.db import storage_fault
+    from jcnian.errors import InvalidInput
+
+    exc = orig if isinstance(orig, OverflowError) else DBAPIError("INSERT", {}, orig)
+    fault = storage_fault(exc)
+    assert isinstance(fault, InvalidInput) and "数值太大" in fault.message and "未作改动" in fault.message
 
 
 # --- export targets and temporary files ---------------------------------------------------

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -422,12 +422,25 @@ def _branch_ids(changes: list[dict[str, Any]]) -> str:
     return "".join(f",{i}" for i in sorted(ids)) + ("," if ids else "")
 
 
-def campaign_of(changes: list[dict[str, Any]], campaign_of_branch: Any, chosen: int | None) -> int | None:
+# The columns by which a row without a campaign of its own belongs to one, and the SQL that
+# gives the campaigns of some of their values (``:ids`` expanded).
+PARENTS = {
+    "branch_id": "SELECT DISTINCT campaign_id FROM branch WHERE id IN :ids",
+    "project_id": "SELECT DISTINCT b.campaign_id FROM project p JOIN branch b ON b.id = p.branch_id "
+    "WHERE p.id IN :ids",
+    "pairing_id": "SELECT DISTINCT b.campaign_id FROM pairing p JOIN branch b ON b.id = p.branch_id "
+    "WHERE p.id IN :ids",
+}
+Owners = Callable[[str, list[int]], set[int]]  # (parent column, its values) → their campaigns
+
+
+def campaign_of(changes: list[dict[str, Any]], owners: Owners, chosen: int | None) -> int | None:
     """The campaign an entry's changes are for: the one campaign their rows name (a campaign
-    row, a ``campaign_id``, or a branch's), else the command's ``chosen`` campaign (bulk
-    statements carry no rows); None when the rows name several (a whole ledger loaded)."""
+    row, a ``campaign_id``, or through a branch, project or pairing the row belongs to, by
+    ``owners``), else the command's ``chosen`` campaign (bulk statements carry no rows); None
+    when the rows name several (a whole ledger loaded)."""
     named: set[int] = set()
-    branch_ids: set[int] = set()
+    parents: dict[str, set[int]] = {}
     for change in changes:
         for image in (change.get("before"), change.get("after")):
             if not isinstance(image, dict):
@@ -436,13 +449,33 @@ def campaign_of(changes: list[dict[str, Any]], campaign_of_branch: Any, chosen: 
                 named.add(image["id"])
             elif isinstance(image.get("campaign_id"), int):
                 named.add(image["campaign_id"])
-            elif isinstance(image.get("branch_id"), int):
-                branch_ids.add(image["branch_id"])
-    if not named and branch_ids:
-        named = {c for c in map(campaign_of_branch, sorted(branch_ids)[:1]) if c is not None}
+            else:
+                for column in PARENTS:
+                    if isinstance(image.get(column), int):
+                        parents.setdefault(column, set()).add(image[column])
+                        break
+    if not named:
+        for column, ids in parents.items():
+            named |= owners(column, sorted(ids))
     if len(named) > 1:
         return None
     return next(iter(named), chosen)
+
+
+def _owners_in(conn: Any) -> Owners:
+    """``campaign_of``'s owners read from the ledger, 500 values a query."""
+    from sqlalchemy import bindparam, text
+
+    def owners(column: str, ids: list[int]) -> set[int]:
+        query = text(PARENTS[column]).bindparams(bindparam("ids", expanding=True))
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            found.update(
+                c for (c,) in conn.execute(query, {"ids": ids[start : start + 500]}) if c is not None
+            )
+        return found
+
+    return owners
 
 
 def finish(session: Any) -> int | None:
@@ -491,11 +524,7 @@ def finish(session: Any) -> int | None:
     from jcnian.ledger import chosen_campaign
 
     chosen = chosen_campaign(session)
-    entry["campaign_id"] = campaign_of(
-        changes,
-        lambda bid: conn.execute(text("SELECT campaign_id FROM branch WHERE id = :id"), {"id": bid}).scalar(),
-        chosen.id if chosen is not None else None,
-    )
+    entry["campaign_id"] = campaign_of(changes, _owners_in(conn), chosen.id if chosen is not None else None)
     conn.execute(
         text(
             f'INSERT INTO {TABLE} (id, at, "by", command, tables, branches, campaign_id, changes, prev_hash, hash) '

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from jcnian.errors import NotFound
+from jcnian.errors import CampaignNotChosen, NotFound
 from jcnian.ledger import current_campaign, find_branch
 
 _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # how the log stores its UTC times
@@ -63,7 +63,11 @@ def _scope(session: Session, whole_ledger: bool) -> tuple[str, dict[str, Any]]:
     campaigns); ``whole_ledger``: every entry (the city's audit)."""
     if whole_ledger:
         return "1 = 1", {}
-    return "(campaign_id = :campaign OR campaign_id IS NULL)", {"campaign": current_campaign(session).id}
+    try:
+        campaign = current_campaign(session)
+    except CampaignNotChosen as exc:
+        raise CampaignNotChosen(f"{exc.message}整个账本的留痕可加 --whole-ledger 查看。") from None
+    return "(campaign_id = :campaign OR campaign_id IS NULL)", {"campaign": campaign.id}
 
 
 def entries(

@@ -239,6 +239,8 @@ def test_the_log_of_one_campaign_lists_none_of_the_others_entries(ledgers) -> No
     assert theirs and {e["id"] for e in theirs}.isdisjoint(e["id"] for e in mine)
     whole = _json(both, "log", "--whole-ledger")  # the city's audit: every campaign's entries
     assert sorted(e["id"] for e in whole) == sorted(e["id"] for e in mine + theirs)
+    unchosen = _run(both, "log")
+    assert unchosen.exit_code == 1 and "--whole-ledger" in unchosen.stderr
     refused = _run(both, "log", "show", str(mine[0]["id"]), campaign=B)
     assert refused.exit_code == 1 and "另一个活动" in refused.stderr and refused.stdout == ""
     assert _run(both, "log", "show", str(mine[0]["id"]), "--whole-ledger", campaign=B).exit_code == 0
@@ -248,30 +250,47 @@ def test_the_log_of_one_campaign_lists_none_of_the_others_entries(ledgers) -> No
 def test_a_log_from_before_schema_8_is_attributed_to_its_campaigns_by_the_upgrade(ledgers, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
-    alone, both, _ = ledgers
+    _, both, _ = ledgers
     old = str(tmp_path / "v7.db")
     copy_ledger(both, old)
-    conn = sqlite3.connect(old)  # the same ledger as schema 7 kept it: no campaign in its log
-    conn.executescript(
+    for args, campaign in (  # entries that name no campaign or branch of their own, and a branch gone
+        (("project", "progress", "五夫村/一村一策整顿转化", "70", "--on", "2012-07-31"), A),
+        (
+            ("grade", "score", "马慢桥", "-s", "组织考评", "-i", "工作业绩", "-d", "3", "--item", "台账不全"),
+            B,
+        ),
+        (("branch", "remove", "马慢桥", "--yes"), B),
+    ):
+        result = _run(old, *args, campaign=campaign)
+        assert result.exit_code == 0, result.stderr
+    conn = sqlite3.connect(old)
+    as_written = conn.execute("SELECT id, campaign_id FROM change_log ORDER BY id").fetchall()
+    assert all(c is not None for _, c in as_written)
+    conn.executescript(  # the same ledger as schema 7 kept it: no campaign in its log
         "DROP INDEX ix_change_log_campaign_id; ALTER TABLE change_log DROP COLUMN campaign_id;"
         "UPDATE meta SET value = '7' WHERE key = 'schema_version'; UPDATE alembic_version SET version_num = 'v7';"
     )
     conn.close()
+    logs = {key: _json(both, "log", campaign=key) for key in (A, B)}
     upgraded = _run(old, "db", "upgrade")
     assert upgraded.exit_code == 0, upgraded.stderr
-    assert _json(old, "log", campaign=A) == _json(alone, "log", campaign=A)
-    assert _json(old, "log", campaign=B) == _json(both, "log", campaign=B)
-    assert _json(old, "check")["problems"] == []  # the chain verifies; the guard is back:
     conn = sqlite3.connect(old)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    assert conn.execute("SELECT id, campaign_id FROM change_log ORDER BY id").fetchall() == as_written
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):  # the guard is back
         conn.execute("UPDATE change_log SET campaign_id = NULL")
     conn.close()
+    for key in (A, B):  # the entries made before the three writes, as the log lists them
+        assert _json(old, "log", campaign=key)[-len(logs[key]) :] == logs[key]
+    assert _json(old, "check")["problems"] == []  # the chain verifies
 
 
 def test_an_entry_belongs_to_the_one_campaign_its_rows_name() -> None:
     from jcnian.changelog import campaign_of
 
-    branches = {3: 1, 4: 2}.get
+    campaigns = {("branch_id", 3): 1, ("branch_id", 4): 2, ("project_id", 8): 2}
+
+    def branches(column: str, ids: list[int]) -> set[int]:
+        return {campaigns[(column, i)] for i in ids if (column, i) in campaigns}
 
     def change(table: str, **image: object) -> dict[str, object]:
         return {"table": table, "op": "insert", "key": {}, "before": None, "after": image}
@@ -290,3 +309,6 @@ def test_an_entry_belongs_to_the_one_campaign_its_rows_name() -> None:
         campaign_of([{"table": "score", "op": "insert", "rows": 5000}], branches, 7) == 7
     )  # a bulk statement
     assert campaign_of([change("category", name="农村")], branches, None) is None  # ledger-wide
+    assert campaign_of([change("progress_update", project_id=8)], branches, 1) == 2  # through its project
+    assert campaign_of([change("score", branch_id=3), change("score", branch_id=4)], branches, 1) is None
+    assert campaign_of([change("score", branch_id=99), change("score", branch_id=4)], branches, 1) == 2

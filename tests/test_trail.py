@@ -3,7 +3,6 @@
 import json
 import sqlite3
 import threading
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +29,11 @@ DAY = [
 
 def plain(value: Any) -> Any:
     """A value read from either backend as the log's row images hold it (SQLite's
-    ``json_object`` of the stored value): booleans 0/1, times as UTC text, dates in ISO form,
-    a REAL with 15 significant digits."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, datetime):
-        if value.utcoffset() is not None:
-            value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return float(f"{value:.15g}")
-    return value
+    ``json_object`` of the stored value): as a dump writes it (booleans 0/1, times as UTC
+    text, dates in ISO form), a REAL with 15 significant digits."""
+    from jcnian.safety import _plain
+
+    return float(f"{value:.15g}") if isinstance(value, float) else _plain(value)
 
 
 def tables_of(db: str) -> dict[str, dict[str, dict]]:

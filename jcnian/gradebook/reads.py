@@ -27,7 +27,7 @@ from jcnian.compact import Shared, folded
 from jcnian.data_files import default_rubric_text
 from jcnian.errors import InvalidInput, NotFound
 from jcnian.gradebook.tables import Ballot, GradeEvent, RubricVersion, Veto
-from jcnian.gradebook.totals import present_parts, weighted_totals
+from jcnian.gradebook.totals import SourceTotals, present_parts, weighted_totals
 from jcnian.grading import (
     MIDDLE_BAND,
     TOP_BAND,
@@ -174,34 +174,6 @@ def _rows(session: Session, stmt: object) -> Iterator[tuple]:  # type: ignore[ty
     from jcnian.db import streamed
 
     return streamed(session, stmt)
-
-
-class SourceTotals(Mapping[str, float]):
-    """One branch's total per source (各主体得分), read-only: the rubric's source names are
-    shared by every branch, the values one tuple (a dict a branch cost 100,000 branches 70 MB)."""
-
-    __slots__ = ("_names", "_values")
-
-    def __init__(self, names: tuple[str, ...], values: tuple[float | None, ...]) -> None:
-        self._names, self._values = names, values
-
-    def __getitem__(self, source: str) -> float:
-        try:
-            value = self._values[self._names.index(source)]
-        except ValueError:
-            raise KeyError(source) from None
-        if value is None:
-            raise KeyError(source)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return (n for n, v in zip(self._names, self._values, strict=True) if v is not None)
-
-    def __len__(self) -> int:
-        return sum(v is not None for v in self._values)
-
-    def __repr__(self) -> str:
-        return f"SourceTotals({dict(self)!r})"
 
 
 @contextmanager

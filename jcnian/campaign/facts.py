@@ -193,11 +193,12 @@ def gather(
     surveys = grouped(SurveyMethod.branch_id, SurveyMethod.method, SurveyMethod.done_on)
     problems = grouped(Problem.branch_id, Problem.found_on, Problem.resolved_on)
     plans = {
-        row[0]: same(tuple(row[1:]))
-        for row in session.exec(
+        bid: same(tuple(dates))
+        for bid, *dates in streamed(
+            session,
             select(BranchPlan.branch_id, BranchPlan.goal_on, BranchPlan.measures_on, BranchPlan.plan_on)
             .join(Branch, BranchPlan.branch_id == Branch.id)
-            .where(in_campaign)
+            .where(in_campaign),
         )
     }
     pledges = first(Pledge.branch_id, Pledge.pledged_on)
@@ -234,9 +235,9 @@ def gather(
         acceptance = NO_ACCEPTANCE
         if bid in steps or bid in decisions or bid in rects:
             acceptance = AcceptanceFacts(
-                steps=tuple(steps.get(bid, ())),
-                decisions=tuple(decisions.get(bid, ())),
-                rectifications=tuple(rects.get(bid, ())),
+                steps=steps.get(bid, ()),
+                decisions=decisions.get(bid, ()),
+                rectifications=rects.get(bid, ()),
             )
         shown = publicity.get(bid, ())
         facts.append(
@@ -246,7 +247,7 @@ def gather(
                 backward=bid in backward,
                 meeting_on=meetings.get(bid),
                 survey=maps.by(surveys[bid], read_only) if bid in surveys else NOTHING,
-                problems=tuple(problems.get(bid, ())),
+                problems=problems.get(bid, ()),
                 scored=g.scored,
                 grade_steps=g.steps,
                 goal_on=plan[0] if plan else None,
@@ -254,8 +255,8 @@ def gather(
                 plan_on=plan[2] if plan else None,
                 pledge_on=pledges.get(bid),
                 projects=tuple(projects.get(bid, ())),
-                visits=tuple(visits.get(bid, ())),
-                reports=tuple(reports.get(bid, ())),
+                visits=visits.get(bid, ()),
+                reports=reports.get(bid, ()),
                 regulations=same(tuple(d for (d,) in regulations.get(bid, ()))),
                 slogans=same(tuple(d for k, d in shown if k == "slogan")),
                 columns=same(tuple(d for k, d in shown if k == "column")),

@@ -92,11 +92,13 @@ def _attribute(bind: sa.Connection) -> list[dict[str, int]]:
     campaigns = [row[0] for row in bind.execute(sa.text("SELECT id FROM campaign ORDER BY id"))]
     if not campaigns:
         return []
-    only = campaigns[0] if len(campaigns) == 1 else None
-    owners = _owners(bind) if only is None else (lambda _column, _ids: set())
+    if len(campaigns) == 1:
+        ids = bind.execute(sa.text("SELECT id FROM change_log")).scalars()
+        return [{"id": entry_id, "c": campaigns[0]} for entry_id in ids]
+    owners = _owners(bind)
     out: list[dict[str, int]] = []
     for entry_id, changes in _entries(bind):
-        campaign = only if only is not None else campaign_of(changes, owners, None)
+        campaign = campaign_of(changes, owners, None)
         if campaign is not None:
             out.append({"id": entry_id, "c": campaign})
     return out
